@@ -44,3 +44,4 @@ $(O)/tests/shape-tool: $(O)/tests/tools/shape-tool.o $(LIBCOMMON)
 	$(Q)$(call link,$^,libcjson libsodium)
 
 unit-tests: $(TEST_TOOLS)
+.SECONDARY: $(FUZZ_SUPPORT)
