@@ -20,7 +20,7 @@ enum rtype { R_REGEX, R_NAMES, R_NAMEDATE, R_BUILTIN };
 #define WORD_BIT0      2 /* keyword-trigger rules use dictionary bits 2..63 */
 #define MARGIN_DEFAULT 24
 #define EXTEND_MAX     64 /* how far a window grows to reach a word boundary */
-#define DECODE_MIN     16 /* shortest base64 / hex run worth decoding */
+#define DECODE_MIN     8  /* shortest base64 / hex run worth decoding */
 #define DECODE_DEPTH   2  /* decoded text is decoded again at most this often */
 #define MATCH_LIMIT    200000u
 #define DEPTH_LIMIT    20000u
@@ -625,6 +625,11 @@ void sil_rscan_free(struct sil_rscan *sc)
     free(sc->h);
     sil_buf_release(&sc->vals);
     free(sc);
+}
+
+const struct sil_rules *sil_rscan_rules(const struct sil_rscan *sc)
+{
+    return sc->r;
 }
 
 static void add_win(struct sil_rscan *sc, size_t rule, size_t s, size_t e, size_t margin, size_t n)
