@@ -96,6 +96,8 @@ typedef int (*sil_match_fn)(void *ctx, const struct sil_match *m);
 struct sil_rscan *sil_rscan_new(const struct sil_rules *r);
 /* NULL is a no-op. */
 void sil_rscan_free(struct sil_rscan *sc);
+/* The rule set a scanner uses. */
+const struct sil_rules *sil_rscan_rules(const struct sil_rscan *sc);
 
 /*
  * Scan text (any bytes; need not be NUL-terminated). Returns the number of
