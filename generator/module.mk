@@ -14,3 +14,7 @@ $(BIN)/generator: $(O)/generator/main.o $(GENERATOR_LIB) $(LIBCOMMON)
 
 TOOLS += $(BIN)/generator
 TOOL_LIBS += $(GENERATOR_LIB)
+
+# The dictionaries are assembled into dict.o with .incbin.
+$(O)/generator/dict.o: $(wildcard generator/data/*.txt)
+$(FUZZ_O)/generator/dict.o: $(wildcard generator/data/*.txt)

@@ -1,0 +1,182 @@
+/* Foreign key fan-out: scaled children-per-parent counts and position lookups. */
+#include "fanout.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sil.h"
+
+typedef gen_u128 u128;
+
+int64_t gen_fanout_raw(const struct gen_fanout *f, int64_t p)
+{
+    if (f->even)
+        return 1;
+    double u = ((double)gen_perm_apply(&f->perm, (uint64_t)p) + 0.5) / (double)f->np;
+    return gen_icdf_count(&f->model, u);
+}
+
+/* Scaled offset from a raw cumulative count. */
+static int64_t scale(const struct gen_fanout *f, int64_t cum)
+{
+    if (f->raw <= 0)
+        return 0;
+    u128 num = (u128)(uint64_t)f->nc * (uint64_t)cum * 2 + (uint64_t)f->raw;
+    return (int64_t)(num / ((u128)(uint64_t)f->raw * 2));
+}
+
+int64_t gen_fanout_build(struct gen_fanout *f, int64_t np, int64_t nc, struct gen_icdf *model,
+                         uint64_t key)
+{
+    memset(f, 0, sizeof *f);
+    f->np = np;
+    gen_perm_init(&f->perm, (uint64_t)(np > 0 ? np : 1), key);
+    if (model) {
+        f->model = *model;
+        memset(model, 0, sizeof *model);
+    } else {
+        f->even = 1;
+    }
+    int64_t nblk = np / GEN_FANOUT_BLOCK + 1;
+    f->blk = sil_xmalloc((size_t)(nblk + 1) * sizeof *f->blk);
+    int dense = np <= GEN_FANOUT_DENSE_MAX;
+    int64_t *raw_cum = dense ? sil_xmalloc((size_t)(np + 1) * sizeof *raw_cum) : NULL;
+    int64_t cum = 0;
+    for (int64_t p = 0; p < np; p++) {
+        if (p % GEN_FANOUT_BLOCK == 0)
+            f->blk[p / GEN_FANOUT_BLOCK] = cum;
+        if (raw_cum)
+            raw_cum[p] = cum;
+        int64_t c = gen_fanout_raw(f, p);
+        if (c > f->max_raw)
+            f->max_raw = c;
+        cum += c;
+    }
+    if (np % GEN_FANOUT_BLOCK == 0)
+        f->blk[np / GEN_FANOUT_BLOCK] = cum;
+    f->blk[nblk] = cum;
+    if (raw_cum)
+        raw_cum[np] = cum;
+    f->raw = cum;
+    if (nc < 0)
+        nc = cum;
+    f->nc = nc;
+    if (f->raw == 0 && nc > 0) {
+        /* The model gives no children at all: fall back to an even spread. */
+        f->even = 1;
+        f->raw = np;
+        f->max_raw = 1;
+        if (raw_cum)
+            for (int64_t p = 0; p <= np; p++)
+                raw_cum[p] = p;
+        for (int64_t b = 0; b <= nblk; b++)
+            f->blk[b] = SIL_MIN(b * GEN_FANOUT_BLOCK, np);
+    }
+    if (raw_cum) {
+        for (int64_t p = 0; p <= np; p++)
+            raw_cum[p] = scale(f, raw_cum[p]);
+        f->dense = raw_cum;
+    }
+    return nc;
+}
+
+void gen_fanout_release(struct gen_fanout *f)
+{
+    free(f->blk);
+    free(f->dense);
+    gen_icdf_release(&f->model);
+    memset(f, 0, sizeof *f);
+}
+
+static int64_t raw_cum_at(const struct gen_fanout *f, int64_t p)
+{
+    int64_t b = p / GEN_FANOUT_BLOCK;
+    int64_t cum = f->blk[b];
+    for (int64_t j = b * GEN_FANOUT_BLOCK; j < p; j++)
+        cum += gen_fanout_raw(f, j);
+    return cum;
+}
+
+int64_t gen_fanout_offset(const struct gen_fanout *f, int64_t p)
+{
+    if (p <= 0)
+        return 0;
+    if (p >= f->np)
+        return f->nc;
+    if (f->dense)
+        return f->dense[p];
+    return scale(f, raw_cum_at(f, p));
+}
+
+int64_t gen_fanout_max_children(const struct gen_fanout *f)
+{
+    if (f->raw <= 0)
+        return 0;
+    return (int64_t)((double)f->max_raw * (double)f->nc / (double)f->raw) + 2;
+}
+
+int64_t gen_fanout_parent(const struct gen_fanout *f, int64_t q, struct gen_fanout_cursor *c)
+{
+    if (c && c->p >= 0) {
+        if (q >= c->start && q < c->end)
+            return c->p;
+        /* Walk forward a little: sequential scans land here. */
+        if (q >= c->end && q - c->end < 4096) {
+            int64_t p = c->p, start = c->end, cum = c->cum_end;
+            while (p + 1 < f->np) {
+                p++;
+                cum += f->dense ? 0 : gen_fanout_raw(f, p);
+                int64_t end = f->dense ? f->dense[p + 1] : scale(f, cum);
+                if (q < end) {
+                    c->p = p;
+                    c->start = start;
+                    c->end = end;
+                    c->cum_end = cum;
+                    return p;
+                }
+                start = end;
+                if (p - c->p > 1 << 20)
+                    break;
+            }
+        }
+    }
+    int64_t lo, hi;
+    if (f->dense) {
+        /* Largest p with off[p] <= q. */
+        lo = 0;
+        hi = f->np - 1;
+        while (lo < hi) {
+            int64_t mid = lo + (hi - lo + 1) / 2;
+            if (f->dense[mid] <= q)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+    } else {
+        int64_t nb = (f->np - 1) / GEN_FANOUT_BLOCK;
+        int64_t bl = 0, bh = nb;
+        while (bl < bh) {
+            int64_t mid = bl + (bh - bl + 1) / 2;
+            if (scale(f, f->blk[mid]) <= q)
+                bl = mid;
+            else
+                bh = mid - 1;
+        }
+        int64_t p = bl * GEN_FANOUT_BLOCK, cum = f->blk[bl];
+        for (;;) {
+            int64_t nxt = cum + gen_fanout_raw(f, p);
+            if (p + 1 >= f->np || scale(f, nxt) > q)
+                break;
+            cum = nxt;
+            p++;
+        }
+        lo = p;
+    }
+    if (c) {
+        c->p = lo;
+        c->start = gen_fanout_offset(f, lo);
+        c->end = gen_fanout_offset(f, lo + 1);
+        c->cum_end = f->dense ? 0 : raw_cum_at(f, lo) + gen_fanout_raw(f, lo);
+    }
+    return lo;
+}
