@@ -10,6 +10,7 @@
 void gen_icdf_init(struct gen_icdf *q, const struct sil_quantiles *src, double dflt)
 {
     memset(q, 0, sizeof *q);
+    q->gamma = 1;
     q->floor = -INFINITY;
     q->cap = INFINITY;
     q->tail = GEN_TAIL_LINEAR;
@@ -93,6 +94,8 @@ double gen_icdf_eval(const struct gen_icdf *q, double u)
             hi = mid;
     }
     double f = (u - q->p[lo]) / (q->p[hi] - q->p[lo]);
+    if (q->gamma != 1)
+        f = pow(f, q->gamma);
     return q->v[lo] + f * (q->v[hi] - q->v[lo]);
 }
 
@@ -124,30 +127,51 @@ double gen_icdf_count_mean(const struct gen_icdf *q, size_t m)
 
 void gen_icdf_fit_count_mean(struct gen_icdf *q, double mean)
 {
-    const size_t m = 200000;
-    if (q->n < 2 || !(mean > 0) || q->v[q->n - 1] <= 0 || q->p[q->n - 1] >= 1)
+    const size_t m = 20000;
+    if (q->n < 2 || !(mean > 0) || q->v[q->n - 1] <= 0)
         return;
     q->tail = GEN_TAIL_FLAT;
-    double flat = gen_icdf_count_mean(q, m);
-    if (flat >= mean)
-        return; /* the body alone reaches the mean: keep the tail flat */
-    q->tail = GEN_TAIL_PARETO;
-    /* Heavy tails reach far; cap them where one parent would hold a large
-     * share of a big table, then pick alpha by bisection (mean falls as
-     * alpha grows). */
-    q->cap = q->v[q->n - 1] * 1000;
-    double lo = 1.01, hi = 50;
-    q->alpha = lo;
-    if (gen_icdf_count_mean(q, m) < mean)
-        return; /* even the heaviest tail falls short: keep it */
-    for (int i = 0; i < 40; i++) {
-        q->alpha = (lo + hi) / 2;
-        if (gen_icdf_count_mean(q, m) > mean)
-            lo = q->alpha;
-        else
-            hi = q->alpha;
+    /* The mean falls as gamma grows (mass moves to each segment's low end). */
+    double lo = log(1.0 / 64), hi = log(64.0);
+    q->gamma = exp(lo);
+    if (gen_icdf_count_mean(q, m) >= mean) {
+        for (int i = 0; i < 40; i++) {
+            double mid = (lo + hi) / 2;
+            q->gamma = exp(mid);
+            if (gen_icdf_count_mean(q, m) > mean)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        q->gamma = exp((lo + hi) / 2);
+        return;
     }
-    q->alpha = (lo + hi) / 2;
+    /* Short even with the fullest segments: a heavy tail carries the rest. */
+    q->gamma = 1;
+    if (q->p[q->n - 1] >= 1)
+        return;
+    q->tail = GEN_TAIL_PARETO;
+    q->cap = q->v[q->n - 1] * 1000;
+    double alo = 1.01, ahi = 50;
+    q->alpha = alo;
+    if (gen_icdf_count_mean(q, m) < mean)
+        return;
+    for (int i = 0; i < 40; i++) {
+        q->alpha = (alo + ahi) / 2;
+        if (gen_icdf_count_mean(q, m) > mean)
+            alo = q->alpha;
+        else
+            ahi = q->alpha;
+    }
+    q->alpha = (alo + ahi) / 2;
+}
+
+double gen_icdf_count_cdf(const struct gen_icdf *q, int64_t k)
+{
+    if (k < 0)
+        return 0;
+    /* count <= k  <=>  eval(u) < k + 0.5 */
+    return gen_icdf_cdf(q, (double)k + 0.5 - 1e-9);
 }
 
 void gen_fk_count_model(struct gen_icdf *q, const struct sil_fkstats *st, double fallback_mean)

@@ -29,6 +29,7 @@ struct gen_icdf {
     double cap;
     enum gen_tail tail;
     double alpha;
+    double gamma; /* inside a segment: v0 + (v1 - v0) * f^gamma; 1 = linear */
 };
 
 /* From shape quantiles; NULL/empty quantiles give the constant `dflt`. */
@@ -39,25 +40,27 @@ void gen_icdf_release(struct gen_icdf *q);
 double gen_icdf_eval(const struct gen_icdf *q, double u);
 /* The CDF at x (inverse of eval on the modelled range). */
 double gen_icdf_cdf(const struct gen_icdf *q, double x);
-/* Mean of ceil(eval(u)) over `m` stratified points. */
+/* Mean of gen_icdf_count over `m` stratified points. */
 double gen_icdf_count_mean(const struct gen_icdf *q, size_t m);
 /*
- * For count distributions: choose the upper tail so that the mean of
- * ceil(eval(u)) is close to `mean`. Leaves a linear tail capped at `cap`
- * when the body alone already reaches the mean.
+ * For count distributions: bend the segments between quantile points
+ * (gamma) so that the mean number of children is `mean`; values at the
+ * quantile points stay where the shape puts them. When even the flattest
+ * bend falls short, a Pareto tail above the last point carries the rest.
  */
 void gen_icdf_fit_count_mean(struct gen_icdf *q, double mean);
 
-/* Children per parent as an integer: ceil(eval(u)), never negative. */
+/* Children per parent as an integer: eval(u) rounded, never negative. */
 static inline int64_t gen_icdf_count(const struct gen_icdf *q, double u)
 {
     double x = gen_icdf_eval(q, u);
-    if (!(x > 0))
+    if (!(x > 0.5))
         return 0;
-    double c = x - 1e-9;
-    int64_t k = (int64_t)c;
-    return (double)k < c ? k + 1 : k;
+    return (int64_t)(x + 0.5);
 }
+
+/* P(count <= k) under the model (for KS distances of fan-out). */
+double gen_icdf_count_cdf(const struct gen_icdf *q, int64_t k);
 
 /*
  * The model of one foreign key's children per parent, from its shape stats:

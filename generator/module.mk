@@ -18,3 +18,12 @@ TOOL_LIBS += $(GENERATOR_LIB)
 # The dictionaries are assembled into dict.o with .incbin.
 $(O)/generator/dict.o: $(wildcard generator/data/*.txt)
 $(FUZZ_O)/generator/dict.o: $(wildcard generator/data/*.txt)
+
+# Test helper: KS distance of children per parent in an output directory.
+GEN_TEST_TOOLS := $(O)/tests/gen-fanout-ks
+$(O)/tests/gen-fanout-ks: $(O)/tests/generator/fanout_ks.o $(GENERATOR_LIB) $(LIBCOMMON)
+	@mkdir -p $(@D)
+	$(call quiet,LINK,$@)
+	$(Q)$(call link,$^,$(GENERATOR_PKGS))
+$(O)/tests/generator/fanout_ks.o: CFLAGS_BASE += -Igenerator -Wno-missing-prototypes
+unit-tests: $(GEN_TEST_TOOLS)
