@@ -1040,6 +1040,19 @@ static int64_t derived_rows(struct gen_plan *p, struct gen_table *t)
     return n;
 }
 
+static void clamp_table(struct gen_plan *p, struct gen_table *t, const struct gen_sizing *sz)
+{
+    t->requested = t->rows;
+    if (p->max_rows > 0 && t->rows > p->max_rows) {
+        char why[128];
+        snprintf(why, sizeof why, "%s %lld",
+                 sz->max_rows == p->max_rows ? "--max-rows" : "band max_rows",
+                 (long long)p->max_rows);
+        add_clamp(p, t->index, t->rows, p->max_rows, why);
+        t->rows = p->max_rows;
+    }
+}
+
 static int size_tables(struct gen_plan *p, const struct gen_template *tpl,
                        const struct gen_sizing *sz, struct sil_err *err)
 {
@@ -1085,42 +1098,28 @@ static int size_tables(struct gen_plan *p, const struct gen_template *tpl,
         t->size_source = "rows";
         fixed[t->index] = 1;
     }
-    if (derive) {
-        /* Children of sized tables follow their parents, in load order. */
-        for (size_t oi = 0; oi < p->ntables; oi++) {
-            struct gen_table *t = &p->tables[p->order[oi]];
-            if (fixed[t->index] || !t->generate)
-                continue;
-            int pf = choose_primary(t);
-            if (pf < 0)
-                continue;
-            size_t pi = t->t->fks[pf].ref_index;
-            if (!fixed[pi])
-                continue;
-            int64_t n = derived_rows(p, t);
-            if (n < 0)
-                continue;
-            t->rows = n;
-            t->size_source = "derived";
-            fixed[t->index] = 1;
-        }
-    }
-    free(fixed);
     int64_t maxr = sz->max_rows;
     if (p->band_max_rows > 0 && (maxr == 0 || p->band_max_rows < (double)maxr))
         maxr = (int64_t)p->band_max_rows;
     p->max_rows = maxr;
-    for (size_t i = 0; i < p->ntables; i++) {
-        struct gen_table *t = &p->tables[i];
-        t->requested = t->rows;
-        if (maxr > 0 && t->rows > maxr) {
-            char why[128];
-            snprintf(why, sizeof why, "%s %lld", sz->max_rows == maxr ? "--max-rows" : "band max_rows",
-                     (long long)maxr);
-            add_clamp(p, i, t->rows, maxr, why);
-            t->rows = maxr;
+    /* In load order, so children are derived from their parents' final
+     * (clamped) sizes. */
+    for (size_t oi = 0; oi < p->ntables; oi++) {
+        struct gen_table *t = &p->tables[p->order[oi]];
+        if (derive && !fixed[t->index] && t->generate) {
+            int pf = choose_primary(t);
+            if (pf >= 0 && fixed[t->t->fks[pf].ref_index]) {
+                int64_t n = derived_rows(p, t);
+                if (n >= 0) {
+                    t->rows = n;
+                    t->size_source = "derived";
+                    fixed[t->index] = 1;
+                }
+            }
         }
+        clamp_table(p, t, sz);
     }
+    free(fixed);
     return 0;
 }
 
