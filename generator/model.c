@@ -146,10 +146,11 @@ void gen_icdf_fit_count_mean(struct gen_icdf *q, double mean)
         q->gamma = exp((lo + hi) / 2);
         return;
     }
-    /* Short even with the fullest segments: a heavy tail carries the rest. */
-    q->gamma = 1;
+    /* Short even with the fullest segments: a heavy tail carries the rest;
+     * without room for a tail, the fullest segments are the closest. */
     if (q->p[q->n - 1] >= 1)
         return;
+    q->gamma = 1;
     q->tail = GEN_TAIL_PARETO;
     q->cap = q->v[q->n - 1] * 1000;
     double alo = 1.01, ahi = 50;

@@ -234,6 +234,7 @@ static int plan_fk(struct gen_plan *p, struct gen_table *t, size_t fi, struct si
     for (size_t i = 0; i < fk->ncols; i++)
         f->ref_cols[i] = (size_t)sil_table_column(f->parent->t, fk->ref_cols[i]);
     int nullable = fk_nullable(t, fk);
+    f->nullable = nullable;
     int ci0 = sil_table_column(t->t, fk->cols[0]);
     f->null_frac = nullable ? col_null_frac(&t->t->cols[ci0]) : 0;
     if (t->rows == 0)
@@ -323,14 +324,23 @@ static int plan_stride(struct gen_table *t, size_t n, const char **cols, struct 
             }
         }
         if (!ok) {
-            sil_err_set(err, SIL_EINPUT,
-                        "table \"%s.%s\": cannot guarantee the unique key over (%s, %s): up to "
-                        "%lld rows share a \"%s\" but \"%s\" has parents with up to %lld",
-                        t->t->schema, t->t->name, pfk->cols[0], f->fk->cols[0],
-                        (long long)maxsib, pfk->ref_table, f->fk->ref_table, (long long)maxrange);
-            sil_err_hint(err, "give \"%s\" more rows or \"%s\" fewer", f->fk->ref_table,
-                         t->t->name);
-            return -1;
+            /* Too dense for a stride: siblings take consecutive parents of a
+             * keyed permutation, distinct as long as no parent has more
+             * children than there are parents to pick from. */
+            int64_t np = f->parent->rows;
+            if (maxsib > np) {
+                sil_err_set(err, SIL_EINPUT,
+                            "table \"%s.%s\": cannot guarantee the unique key over (%s, %s): up "
+                            "to %lld rows share a \"%s\" but \"%s\" has only %lld rows",
+                            t->t->schema, t->t->name, pfk->cols[0], f->fk->cols[0],
+                            (long long)maxsib, pfk->ref_table, f->fk->ref_table, (long long)np);
+                sil_err_hint(err, "give \"%s\" more rows or \"%s\" fewer", f->fk->ref_table,
+                             t->t->name);
+                return -1;
+            }
+            f->mode = GFK_MOD;
+            gen_perm_init(&f->perm, (uint64_t)np, f->key ^ UINT64_C(0x6d6f64));
+            return 1;
         }
         f->mode = GFK_STRIDE;
         f->stride = g;
@@ -873,6 +883,20 @@ static int make_unique(struct gen_table *t, struct gen_col *c, struct sil_err *e
     /* fall through */
     case GK_TEXT:
     case GK_FAKER: {
+        if (c->kind == GK_TEXT && c->maxlen > 0 && c->maxlen <= 20) {
+            /* Short unique text: upper-case codes of at least 6 characters. */
+            int64_t dom = 1;
+            int w = 0;
+            while (w < c->maxlen && (w < SIL_MIN(c->maxlen, 6) || dom < rows)) {
+                dom *= 36;
+                w++;
+            }
+            if (dom < rows)
+                return impossible(err, t, c, dom, "text length");
+            c->code_width = w;
+            gen_perm_init(&c->uperm, (uint64_t)dom, c->key);
+            return 0;
+        }
         int64_t dom = SIL_MAX(rows, 36 * 36 * 36 * 36);
         int64_t tl = text_tag_len(dom);
         if (c->maxlen > 0 && tl > c->maxlen) {

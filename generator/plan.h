@@ -99,6 +99,7 @@ struct gen_col {
     int scale;        /* numeric digits after the point, -1 = free */
     double vmin, vmax; /* range of the type */
     int maxlen;       /* varchar/char length, 0 = none */
+    int code_width;   /* unique short text: width of the base-36 code */
     const double *how; /* hour-of-week weights, or NULL */
     struct gen_cat how_cat;
     /* GK_CAT */
@@ -121,6 +122,7 @@ enum gen_fk_mode {
     GFK_CONTIG,   /* the table's primary foreign key: children consecutive */
     GFK_PERM,     /* positions through a keyed permutation of the rows */
     GFK_STRIDE,   /* positions row * stride mod n: distinct parents among siblings */
+    GFK_MOD,      /* sibling k of primary parent p: parent perm((a_p + k) mod n) */
     GFK_SELF,     /* self reference: an earlier row */
     GFK_ALLNULL   /* parent table empty, column nullable */
 };
@@ -132,6 +134,7 @@ struct gen_fkplan {
     enum gen_fk_mode mode;
     uint64_t key;
     double null_frac;
+    int nullable;     /* every key column nullable */
     int deferred;     /* points forward in load order (a broken cycle) */
     struct gen_fanout fan;
     int has_fan;

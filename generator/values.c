@@ -247,12 +247,21 @@ int64_t gen_fk_parent(const struct gen_fkplan *f, int64_t row, struct gen_cursor
         return -1;
     case GFK_SELF:
         if (row == 0)
-            return f->fk->ncols && f->child->cols[0].col->nullable ? -1 : 0;
+            return f->nullable ? -1 : 0; /* the root of the hierarchy */
         return (int64_t)gen_below(gen_rand(f->key, (uint64_t)row, 1), (uint64_t)row);
     case GFK_CONTIG:
         return gen_fanout_parent(&f->fan, row, fc);
     case GFK_PERM:
         return gen_fanout_parent(&f->fan, (int64_t)gen_perm_apply(&f->perm, (uint64_t)row), NULL);
+    case GFK_MOD: {
+        const struct gen_fkplan *pf = &f->child->fks[f->child->primary_fk];
+        struct gen_fanout_cursor tmp = {-1, 0, 0, 0};
+        struct gen_fanout_cursor *pc = cur ? &cur->fc[f->child->primary_fk] : &tmp;
+        int64_t p = gen_fanout_parent(&pf->fan, row, pc);
+        uint64_t np = (uint64_t)f->parent->rows;
+        uint64_t a = gen_below(gen_rand(f->key, (uint64_t)p, 3), np);
+        return (int64_t)gen_perm_apply(&f->perm, (a + (uint64_t)(row - pc->start)) % np);
+    }
     case GFK_STRIDE: {
         gen_u128 q = ((gen_u128)(uint64_t)row * (uint64_t)f->stride) % (uint64_t)f->fan.nc;
         return gen_fanout_parent(&f->fan, (int64_t)q, NULL);
@@ -548,7 +557,14 @@ void gen_value(const struct gen_plan *p, const struct gen_table *t, const struct
         if (c->maxlen > 0 && len > (size_t)c->maxlen)
             len = (size_t)c->maxlen;
         size_t n;
-        if (c->unique) {
+        if (c->unique && c->code_width > 0) {
+            /* Short unique text: an upper-case code, a bijection of the row. */
+            uint64_t x = gen_perm_apply(&c->uperm, (uint64_t)row);
+            n = fmt_base36(v->buf, x, c->code_width);
+            for (size_t i = 0; i < n; i++)
+                if (v->buf[i] >= 'a' && v->buf[i] <= 'z')
+                    v->buf[i] = (char)(v->buf[i] - 32);
+        } else if (c->unique) {
             char tag[16];
             size_t tl = fmt_base36(tag, gen_perm_apply(&c->uperm, (uint64_t)row), 1);
             size_t body = len > tl + 1 ? len - tl - 1 : 0;

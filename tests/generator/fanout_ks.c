@@ -3,9 +3,10 @@
  * children-per-parent statistics in OUT/shape.json, count the children of
  * each parent in OUT's COPY data files and print the KS distance between
  * that distribution and the generator's model of the shape's, plus the
- * orphans found. Exit 1 when a distance exceeds MAX (default 0.05) or any
- * orphan exists, 2 on bad input.
- *   gen-fanout-ks OUT_DIR [MAX]
+ * orphans found. Exit 1 when a distance exceeds MAX (default 0.05) for a
+ * parent table of at least MIN_PARENTS rows (default 100: below that a KS
+ * distance says little), or any orphan exists; 2 on bad input.
+ *   gen-fanout-ks OUT_DIR [MAX [MIN_PARENTS]]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +122,7 @@ int main(int argc, char **argv)
         return 2;
     }
     double max = argc > 2 ? strtod(argv[2], NULL) : 0.05;
+    size_t minp = argc > 3 ? (size_t)strtoul(argv[3], NULL, 10) : 100;
     char path[4096];
     struct sil_err err;
     sil_err_clear(&err);
@@ -170,9 +172,10 @@ int main(int argc, char **argv)
                 gen_icdf_release(&q);
                 free(hist);
             }
-            printf("%s.%s parents=%zu ks=%.4f orphans=%lld\n", t->name, fk->name, m.n, ks,
-                   (long long)orphans);
-            if (ks > max || orphans > 0)
+            int gated = fk->stats && m.n >= minp;
+            printf("%s.%s parents=%zu ks=%.4f orphans=%lld%s\n", t->name, fk->name, m.n, ks,
+                   (long long)orphans, gated ? "" : " (not gated)");
+            if ((gated && ks > max) || orphans > 0)
                 bad = 1;
             for (size_t i = 0; i < m.cap; i++)
                 free(m.keys[i]);
