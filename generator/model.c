@@ -11,6 +11,7 @@ void gen_icdf_init(struct gen_icdf *q, const struct sil_quantiles *src, double d
 {
     memset(q, 0, sizeof *q);
     q->gamma = 1;
+    q->zero_p = 2; /* no constraint */
     q->floor = -INFINITY;
     q->cap = INFINITY;
     q->tail = GEN_TAIL_LINEAR;
@@ -171,8 +172,9 @@ double gen_icdf_count_cdf(const struct gen_icdf *q, int64_t k)
 {
     if (k < 0)
         return 0;
-    /* count <= k  <=>  eval(u) < k + 0.5 */
-    return gen_icdf_cdf(q, (double)k + 0.5 - 1e-9);
+    /* count <= k  <=>  eval(u) < k + 0.5 (and, for 0, u <= zero_p) */
+    double c = gen_icdf_cdf(q, (double)k + 0.5 - 1e-9);
+    return k == 0 && q->zero_p < c ? q->zero_p : c;
 }
 
 void gen_fk_count_model(struct gen_icdf *q, const struct sil_fkstats *st, double fallback_mean)
@@ -180,6 +182,15 @@ void gen_fk_count_model(struct gen_icdf *q, const struct sil_fkstats *st, double
     if (st && st->children_per_parent.n > 0) {
         gen_icdf_init(q, &st->children_per_parent, 0);
         q->floor = 0;
+        /* Parents without children: as many as the shape says, not more
+         * from rounding small values down. */
+        if (st->parents_with_children > 0) {
+            double z = 1 - st->parents_with_children;
+            for (size_t i = 0; i < q->n; i++)
+                if (q->v[i] <= 0 && q->p[i] > z)
+                    z = q->p[i];
+            q->zero_p = z;
+        }
         if (st->mean_children > 0)
             gen_icdf_fit_count_mean(q, st->mean_children);
         return;
@@ -211,6 +222,7 @@ void gen_fk_count_model(struct gen_icdf *q, const struct sil_fkstats *st, double
         struct sil_quantiles s = {n, p, v};
         gen_icdf_init(q, &s, 0);
         q->floor = 0;
+        q->zero_p = pz;
         gen_icdf_fit_count_mean(q, st->mean_children);
         return;
     }

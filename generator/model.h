@@ -30,6 +30,7 @@ struct gen_icdf {
     enum gen_tail tail;
     double alpha;
     double gamma; /* inside a segment: v0 + (v1 - v0) * f^gamma; 1 = linear */
+    double zero_p; /* counts: u above this gives at least 1 (1 - parents_with_children) */
 };
 
 /* From shape quantiles; NULL/empty quantiles give the constant `dflt`. */
@@ -55,7 +56,7 @@ static inline int64_t gen_icdf_count(const struct gen_icdf *q, double u)
 {
     double x = gen_icdf_eval(q, u);
     if (!(x > 0.5))
-        return 0;
+        return u > q->zero_p ? 1 : 0;
     return (int64_t)(x + 0.5);
 }
 

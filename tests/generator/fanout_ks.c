@@ -3,7 +3,8 @@
  * children-per-parent statistics in OUT/shape.json, count the children of
  * each parent in OUT's COPY data files and print the KS distance between
  * that distribution and the generator's model of the shape's, plus the
- * orphans found. Exit 1 when a distance exceeds MAX (default 0.05) for a
+ * orphans found; "knots" is the largest miss of the shape's own quantile
+ * points, without any model in between. Exit 1 when a distance exceeds MAX (default 0.05) for a
  * parent table of at least MIN_PARENTS rows (default 100: below that a KS
  * distance says little), or any orphan exists; 2 on bad input.
  *   gen-fanout-ks OUT_DIR [MAX [MIN_PARENTS]]
@@ -148,7 +149,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, "gen-fanout-ks: cannot read %s.%s\n", t->name, fk->name);
                 return 2;
             }
-            double ks = 0;
+            double ks = 0, knots = 0;
             if (fk->stats && m.n > 0) {
                 int64_t maxc = 0;
                 for (size_t i = 0; i < m.cap; i++)
@@ -170,11 +171,27 @@ int main(int argc, char **argv)
                         ks = d;
                 }
                 gen_icdf_release(&q);
+                /* Model-free: how far the shape's own quantile points are
+                 * missed (the quantile at p is v: F(v-1) < p <= F(v)). */
+                const struct sil_quantiles *sq = &fk->stats->children_per_parent;
+                for (size_t i = 0; i < sq->n; i++) {
+                    int64_t v = (int64_t)sq->v[i];
+                    int64_t a = 0, b = 0;
+                    for (int64_t k = 0; k <= maxc && k <= v; k++) {
+                        b += hist[k];
+                        if (k < v)
+                            a += hist[k];
+                    }
+                    double fv = (double)b / (double)m.n, fv1 = (double)a / (double)m.n;
+                    double miss = sq->p[i] - fv > fv1 - sq->p[i] ? sq->p[i] - fv : fv1 - sq->p[i];
+                    if (miss > knots)
+                        knots = miss;
+                }
                 free(hist);
             }
             int gated = fk->stats && m.n >= minp;
-            printf("%s.%s parents=%zu ks=%.4f orphans=%lld%s\n", t->name, fk->name, m.n, ks,
-                   (long long)orphans, gated ? "" : " (not gated)");
+            printf("%s.%s parents=%zu ks=%.4f knots=%.4f orphans=%lld%s\n", t->name, fk->name,
+                   m.n, ks, knots < 0 ? 0 : knots, (long long)orphans, gated ? "" : " (not gated)");
             if ((gated && ks > max) || orphans > 0)
                 bad = 1;
             for (size_t i = 0; i < m.cap; i++)
