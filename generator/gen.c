@@ -177,7 +177,7 @@ static int finish_dir(const char *tmp, const char *out, int force, struct sil_er
     return rc;
 }
 
-int generator_run(const struct gen_opts *o, struct sil_err *err)
+int generator_run(const struct gen_opts *o, const char **what, struct sil_err *err)
 {
     struct sil_shape *shape = NULL;
     struct gen_template *tpl = NULL;
@@ -195,7 +195,7 @@ int generator_run(const struct gen_opts *o, struct sil_err *err)
     if (o->shape_path) {
         shape = sil_shape_read_file(o->shape_path, 0, err);
         if (!shape) {
-            sil_err_prefix(err, "cannot read shape");
+            *what = "cannot read shape";
             goto out;
         }
         if (shape->checksum)
@@ -215,12 +215,12 @@ int generator_run(const struct gen_opts *o, struct sil_err *err)
     if (o->template_path) {
         tpl = gen_template_read(o->template_path, err);
         if (!tpl) {
-            sil_err_prefix(err, "cannot read template");
+            *what = "cannot read template";
             goto out;
         }
         shape = gen_template_apply(tpl, shape, err);
         if (!shape) {
-            sil_err_prefix(err, "cannot use template");
+            *what = "cannot use template";
             goto out;
         }
     }
@@ -229,8 +229,10 @@ int generator_run(const struct gen_opts *o, struct sil_err *err)
         goto out;
     }
     plan = gen_plan_new(shape, tpl, o->seed, &o->sizing, err);
-    if (!plan)
+    if (!plan) {
+        *what = "cannot plan the output";
         goto out;
+    }
     shape = NULL; /* the plan owns it now */
     gen_plan_shard(plan, o->shard_k, o->shard_n);
     for (size_t i = 0; i < plan->ntables; i++)
@@ -255,6 +257,7 @@ int generator_run(const struct gen_opts *o, struct sil_err *err)
         }
     }
     files = sil_xcalloc(plan->ntables ? plan->ntables : 1, sizeof *files);
+    *what = "cannot write the output";
     if (gen_write_data(plan, &o->out, tmp, files, err) < 0)
         goto out;
     {

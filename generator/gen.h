@@ -20,7 +20,8 @@ struct gen_opts {
     struct gen_out_opts out;
 };
 
-/* Returns 0, or -1 with err set (exit code from sil_err_exit_code). */
-int generator_run(const struct gen_opts *o, struct sil_err *err) SIL_WUR;
+/* Returns 0, or -1 with err set (exit code from sil_err_exit_code) and
+ * *what naming the step that failed ("cannot read shape"), or NULL. */
+int generator_run(const struct gen_opts *o, const char **what, struct sil_err *err) SIL_WUR;
 
 #endif

@@ -188,10 +188,11 @@ static int cmd_generate(int argc, char **argv)
         o.out.progress = 0;
     struct sil_err err;
     sil_err_clear(&err);
-    int rc = generator_run(&o, &err);
+    const char *what = NULL;
+    int rc = generator_run(&o, &what, &err);
     free(rows);
     if (rc < 0) {
-        sil_log_err(&err, NULL);
+        sil_log_err(&err, err.code == SIL_EINTR ? NULL : what);
         return sil_err_exit_code(&err);
     }
     return SIL_EXIT_OK;

@@ -550,8 +550,8 @@ size_t gen_pii(enum sil_class cls, enum gen_locale loc, uint64_t key, uint64_t p
             w_ascii_lower(&w, b);
         }
         if (uidx >= 0) {
-            w_str(&w, ".");
-            w_base36(&w, (uint64_t)uidx);
+            /* Names carry no digits, so the number alone keeps values apart. */
+            w_uint(&w, (uint64_t)uidx, 0);
         } else if (gen_below(gen_mix(r2 + 8), 3) == 0) {
             w_uint(&w, 1 + gen_below(gen_mix(r2 + 16), 99), 0);
         }

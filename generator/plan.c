@@ -875,7 +875,11 @@ static int make_unique(struct gen_table *t, struct gen_col *c, struct sil_err *e
         } else {
             if (cap < rows)
                 return impossible(err, t, c, cap, sil_class_name(c->cls));
-            int64_t dom = cap == INT64_MAX ? SIL_MAX(rows, INT64_C(1) << 30) : cap;
+            int64_t dom = cap;
+            if (cap == INT64_MAX)
+                dom = c->cls == SIL_CLASS_PERSONAL_EMAIL || c->cls == SIL_CLASS_PERSONAL_USERNAME
+                          ? SIL_MAX(rows * 10, 1000) /* short numbers after the name */
+                          : SIL_MAX(rows, INT64_C(1) << 30);
             gen_perm_init(&c->uperm, (uint64_t)dom, c->key);
             return 0;
         }

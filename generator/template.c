@@ -800,10 +800,8 @@ struct sil_shape *gen_template_apply(const struct gen_template *t, struct sil_sh
             tb->cols[ci].type = pt->cols[pc].type;
         }
     }
-    if (sil_shape_validate(s, err) < 0) {
-        sil_err_prefix(err, "template applied");
+    if (sil_shape_validate(s, err) < 0)
         goto fail;
-    }
     return s;
 fail:
     sil_err_file(err, t->name);
