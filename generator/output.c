@@ -553,6 +553,8 @@ static int write_table(const struct gen_plan *p, const struct gen_table *t,
     memset(&w, 0, sizeof w);
     w.fd = -1;
     int rc = 0;
+    double t0 = sil_now();
+    uint64_t bytes = 0;
     size_t open_file = (size_t)-1;
     for (int64_t u = 0; u < nunits && rc == 0; u++) {
         const struct unit *un = &units[u];
@@ -581,6 +583,7 @@ static int write_table(const struct gen_plan *p, const struct gen_table *t,
             render_unit(&j, un, cur, v, &s->buf);
             b = &s->buf;
         }
+        bytes += b->len;
         if (fw_write(&w, b->p, b->len, 0, err) < 0)
             rc = -1;
         if (started) {
@@ -597,6 +600,14 @@ static int write_table(const struct gen_plan *p, const struct gen_table *t,
     }
     if (rc == 0 && open_file != (size_t)-1 && fw_close(&w, &tf->files[open_file], err) < 0)
         rc = -1;
+    if (rc == 0) {
+        double dt = sil_now() - t0;
+        if (dt <= 0)
+            dt = 1e-9;
+        sil_log_verbose("%s.%s: %lld rows, %.1f MB in %.2f s (%.0f rows/s, %.1f MB/s)",
+                        t->t->schema, t->t->name, (long long)t->count, (double)bytes / 1e6, dt,
+                        (double)t->count / dt, (double)bytes / 1e6 / dt);
+    }
     if (rc != 0)
         fw_abort(&w);
     if (started) {

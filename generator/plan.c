@@ -710,6 +710,13 @@ static int compile_col(struct gen_plan *p, struct gen_table *t, size_t ci,
     } else if (fk) {
         c->kind = GK_FAKER;
         c->faker = *fk;
+        /* The plan outlives the template: keep copies of the elements. */
+        if (fk->nelements) {
+            const char **el = sil_xcalloc(fk->nelements, sizeof *el);
+            for (size_t i = 0; i < fk->nelements; i++)
+                el[i] = sil_xstrdup(fk->elements[i]);
+            c->faker.elements = el;
+        }
         if (fk->method == GF_BIRTH_DATE)
             c->cls = SIL_CLASS_PERSONAL_BIRTH_DATE;
     } else if (c->cls == SIL_CLASS_PERSONAL_BIRTH_DATE && sil_type_is_time(c->type)) {
@@ -1213,6 +1220,11 @@ void gen_plan_free(struct gen_plan *p)
             for (size_t k = 0; k < col->ncat; k++)
                 free((char *)col->cat_values[k]);
             free(col->cat_values);
+            if (col->faker.elements) {
+                for (size_t k = 0; k < col->faker.nelements; k++)
+                    free((char *)col->faker.elements[k]);
+                free((void *)col->faker.elements);
+            }
         }
         free(t->cols);
         free(t->fks);

@@ -68,7 +68,7 @@ struct gen_faker_spec {
     int has_min, has_max;
     int digits;             /* pyfloat right_digits */
     size_t nelements;       /* random_element */
-    const char **elements;  /* owned by the template */
+    const char **elements;  /* owned by the template, or copied by the plan */
 };
 
 struct gen_table;
