@@ -25,8 +25,7 @@ GEN_INCBIN(gen_data_fr_FR, "generator/data/fr_FR.txt");
 GEN_INCBIN(gen_data_sv_SE, "generator/data/sv_SE.txt");
 GEN_INCBIN(gen_data_common, "generator/data/common.txt");
 
-static const char *const locale_names[GEN__LOCALES] = {"en_US", "en_GB", "de_DE", "fr_FR",
-                                                       "sv_SE"};
+static const char *const locale_names[GEN__LOCALES] = {"en_US", "en_GB", "de_DE", "fr_FR", "sv_SE"};
 
 enum gen_locale gen_locale_index(const char *name)
 {
@@ -139,16 +138,18 @@ static void init(void)
                                       gen_data_fr_FR, gen_data_sv_SE};
     for (int i = 0; i < GEN__LOCALES; i++) {
         struct gen_locale_dict *d = &dict.loc[i];
-        struct section secs[] = {{"first_female", &d->first_female}, {"first_male", &d->first_male},
-                                 {"last", &d->last},                 {"street", &d->street},
-                                 {"city", &d->city},                 {"phone", &d->phone}};
+        struct section secs[] = {{"first_female", &d->first_female},
+                                 {"first_male", &d->first_male},
+                                 {"last", &d->last},
+                                 {"street", &d->street},
+                                 {"city", &d->city},
+                                 {"phone", &d->phone}};
         parse(data[i], locale_names[i], secs, SIL_ARRAY_SIZE(secs));
     }
-    struct section common[] = {{"words", &dict.words},     {"job", &dict.job},
-                               {"company", &dict.company}, {"bs_verb", &dict.bs_verb},
-                               {"bs_adj", &dict.bs_adj},   {"bs_noun", &dict.bs_noun},
-                               {"currency", &dict.currency}, {"country", &dict.country},
-                               {"color", &dict.color}};
+    struct section common[] = {
+        {"words", &dict.words},       {"job", &dict.job},         {"company", &dict.company},
+        {"bs_verb", &dict.bs_verb},   {"bs_adj", &dict.bs_adj},   {"bs_noun", &dict.bs_noun},
+        {"currency", &dict.currency}, {"country", &dict.country}, {"color", &dict.color}};
     parse(gen_data_common, "common", common, SIL_ARRAY_SIZE(common));
     build_text();
 }

@@ -19,19 +19,19 @@
 #include "model.h"
 #include "rng.h"
 
-#define GEN_FANOUT_BLOCK 64
+#define GEN_FANOUT_BLOCK     64
 #define GEN_FANOUT_DENSE_MAX (INT64_C(1) << 24)
 
 struct gen_fanout {
-    int64_t np;       /* parents */
-    int64_t nc;       /* children (positions) */
-    int64_t raw;      /* sum of raw counts */
-    int64_t max_raw;  /* largest raw count */
-    int even;         /* no model: spread evenly */
+    int64_t np;      /* parents */
+    int64_t nc;      /* children (positions) */
+    int64_t raw;     /* sum of raw counts */
+    int64_t max_raw; /* largest raw count */
+    int even;        /* no model: spread evenly */
     struct gen_icdf model;
     struct gen_perm perm;
-    int64_t *blk;     /* raw cumulative count at each block start; nblk + 1 */
-    int64_t *dense;   /* scaled offsets off[0..np], or NULL */
+    int64_t *blk;   /* raw cumulative count at each block start; nblk + 1 */
+    int64_t *dense; /* scaled offsets off[0..np], or NULL */
 };
 
 /* A lookup cursor: the parent found last and its position range. */

@@ -204,7 +204,8 @@ int generator_run(const struct gen_opts *o, const char **what, struct sil_err *e
             char now[21];
             int64_t e = 0, n = 0;
             sil_utc_now(now);
-            if (sil_utc_parse(shape->expires_at, &e) == 0 && sil_utc_parse(now, &n) == 0 && n >= e) {
+            if (sil_utc_parse(shape->expires_at, &e) == 0 && sil_utc_parse(now, &n) == 0 &&
+                n >= e) {
                 sil_err_set(err, SIL_EEXPIRED, "shape '%s' expired at %s", o->shape_path,
                             shape->expires_at);
                 sil_err_hint(err, "take a fresh shape from the sampler");
@@ -241,7 +242,8 @@ int generator_run(const struct gen_opts *o, const char **what, struct sil_err *e
                             plan->tables[i].t->name, (long long)plan->tables[i].rows,
                             plan->tables[i].size_source);
     for (size_t i = 0; i < plan->nclamps; i++)
-        sil_log_warn("%s: %lld rows clamped to %lld (%s)", plan->tables[plan->clamps[i].table].t->name,
+        sil_log_warn("%s: %lld rows clamped to %lld (%s)",
+                     plan->tables[plan->clamps[i].table].t->name,
                      (long long)plan->clamps[i].requested, (long long)plan->clamps[i].produced,
                      plan->clamps[i].reason);
 

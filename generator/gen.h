@@ -15,7 +15,7 @@ struct gen_opts {
     const char *out_dir;
     uint64_t seed;
     int force;
-    int shard_k, shard_n;      /* 1-based; 1/1 unsharded */
+    int shard_k, shard_n; /* 1-based; 1/1 unsharded */
     struct gen_sizing sizing;
     struct gen_out_opts out;
 };

@@ -47,33 +47,45 @@ static const char usage[] =
 static const struct sil_tool tool = {"generator", usage};
 
 enum {
-    O_SEED = 1000, O_SCALE, O_ROWS, O_DERIVE, O_BAND, O_BANDS, O_MAXROWS, O_FORMAT, O_COMPRESS,
-    O_CHUNK, O_THREADS, O_SHARD, O_FORCE, O_PROGRESS, O_NOPROGRESS
+    O_SEED = 1000,
+    O_SCALE,
+    O_ROWS,
+    O_DERIVE,
+    O_BAND,
+    O_BANDS,
+    O_MAXROWS,
+    O_FORMAT,
+    O_COMPRESS,
+    O_CHUNK,
+    O_THREADS,
+    O_SHARD,
+    O_FORCE,
+    O_PROGRESS,
+    O_NOPROGRESS
 };
 
 static int cmd_generate(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        SIL_CLI_LONG,
-        {"shape", required_argument, NULL, 's'},
-        {"template", required_argument, NULL, 't'},
-        {"out", required_argument, NULL, 'o'},
-        {"seed", required_argument, NULL, O_SEED},
-        {"scale", required_argument, NULL, O_SCALE},
-        {"rows", required_argument, NULL, O_ROWS},
-        {"derive", no_argument, NULL, O_DERIVE},
-        {"band", required_argument, NULL, O_BAND},
-        {"bands", required_argument, NULL, O_BANDS},
-        {"max-rows", required_argument, NULL, O_MAXROWS},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"compress", required_argument, NULL, O_COMPRESS},
-        {"chunk-rows", required_argument, NULL, O_CHUNK},
-        {"threads", required_argument, NULL, O_THREADS},
-        {"shard", required_argument, NULL, O_SHARD},
-        {"force", no_argument, NULL, O_FORCE},
-        {"progress", no_argument, NULL, O_PROGRESS},
-        {"no-progress", no_argument, NULL, O_NOPROGRESS},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {SIL_CLI_LONG,
+                                             {"shape", required_argument, NULL, 's'},
+                                             {"template", required_argument, NULL, 't'},
+                                             {"out", required_argument, NULL, 'o'},
+                                             {"seed", required_argument, NULL, O_SEED},
+                                             {"scale", required_argument, NULL, O_SCALE},
+                                             {"rows", required_argument, NULL, O_ROWS},
+                                             {"derive", no_argument, NULL, O_DERIVE},
+                                             {"band", required_argument, NULL, O_BAND},
+                                             {"bands", required_argument, NULL, O_BANDS},
+                                             {"max-rows", required_argument, NULL, O_MAXROWS},
+                                             {"format", required_argument, NULL, O_FORMAT},
+                                             {"compress", required_argument, NULL, O_COMPRESS},
+                                             {"chunk-rows", required_argument, NULL, O_CHUNK},
+                                             {"threads", required_argument, NULL, O_THREADS},
+                                             {"shard", required_argument, NULL, O_SHARD},
+                                             {"force", no_argument, NULL, O_FORCE},
+                                             {"progress", no_argument, NULL, O_PROGRESS},
+                                             {"no-progress", no_argument, NULL, O_NOPROGRESS},
+                                             {NULL, 0, NULL, 0}};
     struct gen_opts o;
     memset(&o, 0, sizeof o);
     o.seed = 1;
@@ -91,9 +103,15 @@ static int cmd_generate(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, SIL_CLI_SHORT "s:t:o:", longopts, NULL)) != -1) {
         switch (c) {
-        case 's': o.shape_path = optarg; break;
-        case 't': o.template_path = optarg; break;
-        case 'o': o.out_dir = optarg; break;
+        case 's':
+            o.shape_path = optarg;
+            break;
+        case 't':
+            o.template_path = optarg;
+            break;
+        case 'o':
+            o.out_dir = optarg;
+            break;
         case O_SEED:
             o.seed = (uint64_t)sil_cli_i64(&tool, "--seed", optarg, 0, INT64_C(9007199254740991));
             break;
@@ -114,24 +132,37 @@ static int cmd_generate(int argc, char **argv)
             rows[nrows++].rows = (int64_t)n;
             break;
         }
-        case O_DERIVE: derive = 1; break;
-        case O_BAND: o.sizing.band = optarg; break;
-        case O_BANDS: o.sizing.bands_file = optarg; break;
+        case O_DERIVE:
+            derive = 1;
+            break;
+        case O_BAND:
+            o.sizing.band = optarg;
+            break;
+        case O_BANDS:
+            o.sizing.bands_file = optarg;
+            break;
         case O_MAXROWS:
             o.sizing.max_rows = (int64_t)sil_cli_count(&tool, "--max-rows", optarg);
             if (o.sizing.max_rows <= 0)
                 sil_cli_usage_error(&tool, "--max-rows: expected a positive count");
             break;
         case O_FORMAT:
-            if (strcmp(optarg, "copy") == 0) o.out.format = GEN_FMT_COPY;
-            else if (strcmp(optarg, "csv") == 0) o.out.format = GEN_FMT_CSV;
-            else if (strcmp(optarg, "jsonl") == 0) o.out.format = GEN_FMT_JSONL;
-            else if (strcmp(optarg, "sql") == 0) o.out.format = GEN_FMT_SQL;
-            else sil_cli_usage_error(&tool, "--format: unknown format '%s' (copy, csv, jsonl, sql)", optarg);
+            if (strcmp(optarg, "copy") == 0)
+                o.out.format = GEN_FMT_COPY;
+            else if (strcmp(optarg, "csv") == 0)
+                o.out.format = GEN_FMT_CSV;
+            else if (strcmp(optarg, "jsonl") == 0)
+                o.out.format = GEN_FMT_JSONL;
+            else if (strcmp(optarg, "sql") == 0)
+                o.out.format = GEN_FMT_SQL;
+            else
+                sil_cli_usage_error(&tool, "--format: unknown format '%s' (copy, csv, jsonl, sql)",
+                                    optarg);
             break;
         case O_COMPRESS:
             if (strncmp(optarg, "zstd", 4) != 0 || (optarg[4] && optarg[4] != ':'))
-                sil_cli_usage_error(&tool, "--compress: expected zstd or zstd:LEVEL, found '%s'", optarg);
+                sil_cli_usage_error(&tool, "--compress: expected zstd or zstd:LEVEL, found '%s'",
+                                    optarg);
             o.out.compress = 1;
             if (optarg[4] == ':')
                 o.out.level = (int)sil_cli_i64(&tool, "--compress zstd:LEVEL", optarg + 5, 1, 19);
@@ -150,16 +181,24 @@ static int cmd_generate(int argc, char **argv)
             if (!slash)
                 sil_cli_usage_error(&tool, "--shard: expected K/N, found '%s'", optarg);
             *slash = '\0';
-            if (sil_parse_i64(optarg, 1, 100000, &k) < 0 || sil_parse_i64(slash + 1, 1, 100000, &n) < 0 || k > n)
+            if (sil_parse_i64(optarg, 1, 100000, &k) < 0 ||
+                sil_parse_i64(slash + 1, 1, 100000, &n) < 0 || k > n)
                 sil_cli_usage_error(&tool, "--shard: expected K/N with 1 <= K <= N");
             o.shard_k = (int)k;
             o.shard_n = (int)n;
             break;
         }
-        case O_FORCE: o.force = 1; break;
-        case O_PROGRESS: o.out.progress = 1; break;
-        case O_NOPROGRESS: o.out.progress = 0; break;
-        default: sil_cli_common(&tool, c);
+        case O_FORCE:
+            o.force = 1;
+            break;
+        case O_PROGRESS:
+            o.out.progress = 1;
+            break;
+        case O_NOPROGRESS:
+            o.out.progress = 0;
+            break;
+        default:
+            sil_cli_common(&tool, c);
         }
     }
     if (optind < argc)

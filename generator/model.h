@@ -29,7 +29,7 @@ struct gen_icdf {
     double cap;
     enum gen_tail tail;
     double alpha;
-    double gamma; /* inside a segment: v0 + (v1 - v0) * f^gamma; 1 = linear */
+    double gamma;  /* inside a segment: v0 + (v1 - v0) * f^gamma; 1 = linear */
     double zero_p; /* counts: u above this gives at least 1 (1 - parents_with_children) */
 };
 

@@ -54,11 +54,24 @@ static void rb_copy_escaped(struct gen_rbuf *b, const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         switch (c) {
-        case '\\': *o++ = '\\'; *o++ = '\\'; break;
-        case '\t': *o++ = '\\'; *o++ = 't'; break;
-        case '\n': *o++ = '\\'; *o++ = 'n'; break;
-        case '\r': *o++ = '\\'; *o++ = 'r'; break;
-        default: *o++ = c;
+        case '\\':
+            *o++ = '\\';
+            *o++ = '\\';
+            break;
+        case '\t':
+            *o++ = '\\';
+            *o++ = 't';
+            break;
+        case '\n':
+            *o++ = '\\';
+            *o++ = 'n';
+            break;
+        case '\r':
+            *o++ = '\\';
+            *o++ = 'r';
+            break;
+        default:
+            *o++ = c;
         }
     }
     b->len = (size_t)(o - b->p);
@@ -279,7 +292,8 @@ static void sanitize(const char *s, char *out, size_t n)
     size_t o = 0;
     for (; *s && o + 4 < n; s++) {
         unsigned char c = (unsigned char)*s;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_') {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '_') {
             out[o++] = (char)c;
         } else {
             out[o++] = '%';
@@ -430,8 +444,8 @@ struct job {
     const struct gen_out_opts *o;
     struct unit *units;
     int64_t nunits;
-    int64_t next;     /* next unit to claim */
-    int64_t written;  /* units written so far */
+    int64_t next;    /* next unit to claim */
+    int64_t written; /* units written so far */
     int stop;
     size_t nslots;
     struct slot *slots;
@@ -747,11 +761,16 @@ static void b_type(struct sil_buf *b, const struct sil_type *t, int qualify)
 static const char *action_sql(enum sil_fk_action a)
 {
     switch (a) {
-    case SIL_FK_RESTRICT: return "RESTRICT";
-    case SIL_FK_CASCADE: return "CASCADE";
-    case SIL_FK_SET_NULL: return "SET NULL";
-    case SIL_FK_SET_DEFAULT: return "SET DEFAULT";
-    default: return NULL;
+    case SIL_FK_RESTRICT:
+        return "RESTRICT";
+    case SIL_FK_CASCADE:
+        return "CASCADE";
+    case SIL_FK_SET_NULL:
+        return "SET NULL";
+    case SIL_FK_SET_DEFAULT:
+        return "SET DEFAULT";
+    default:
+        return NULL;
     }
 }
 
@@ -865,7 +884,8 @@ char *gen_schema_sql(const struct gen_plan *p, const struct gen_out_opts *o,
             }
             if (o->format == GEN_FMT_SQL) {
                 if (o->compress)
-                    sil_buf_addf(&b, "\\! zstd -dc '%s' > '%s.tmp'\n\\i '%s.tmp'\n\\! rm -f '%s.tmp'\n",
+                    sil_buf_addf(&b,
+                                 "\\! zstd -dc '%s' > '%s.tmp'\n\\i '%s.tmp'\n\\! rm -f '%s.tmp'\n",
                                  path, path, path, path);
                 else
                     sil_buf_addf(&b, "\\i '%s'\n", path);
@@ -918,8 +938,10 @@ char *gen_schema_sql(const struct gen_plan *p, const struct gen_out_opts *o,
         }
         for (size_t c = 0; c < t->nchecks; c++) {
             if (!gen_expr_acceptable(t->checks[c].expr)) {
-                sil_buf_addf(&b, "-- check constraint %zu of this table left out: its expression "
-                                 "is not in the accepted form\n", c + 1);
+                sil_buf_addf(&b,
+                             "-- check constraint %zu of this table left out: its expression "
+                             "is not in the accepted form\n",
+                             c + 1);
                 continue;
             }
             sil_buf_adds(&b, "ALTER TABLE ");

@@ -16,12 +16,12 @@ enum gen_format { GEN_FMT_COPY, GEN_FMT_CSV, GEN_FMT_JSONL, GEN_FMT_SQL };
 
 /* Rows per rendered block and per INSERT statement. */
 #define GEN_BLOCK_ROWS 16000
-#define GEN_SQL_ROWS 1000
+#define GEN_SQL_ROWS   1000
 
 struct gen_out_opts {
     enum gen_format format;
-    int compress;      /* zstd */
-    int level;         /* zstd level */
+    int compress; /* zstd */
+    int level;    /* zstd level */
     int threads;
     int64_t chunk_rows; /* 0 = one file per table */
     int progress;

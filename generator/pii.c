@@ -12,11 +12,11 @@ static const char *const email_domains[] = {"example.com", "example.org", "examp
                                             "mail.example", "inbox.test"};
 
 /* Test card numbers published by payment processors for integration tests. */
-const char *const gen_test_cards[] = {
-    "4111111111111111", "4012888888881881", "4242424242424242", "4000056655665556",
-    "5555555555554444", "5105105105105100", "5200828282828210", "2223003122003222",
-    "378282246310005",  "371449635398431",  "6011111111111117", "6011000990139424",
-    "3530111333300000", "3566002020360505"};
+const char *const gen_test_cards[] = {"4111111111111111", "4012888888881881", "4242424242424242",
+                                      "4000056655665556", "5555555555554444", "5105105105105100",
+                                      "5200828282828210", "2223003122003222", "378282246310005",
+                                      "371449635398431",  "6011111111111117", "6011000990139424",
+                                      "3530111333300000", "3566002020360505"};
 const size_t gen_test_cards_n = SIL_ARRAY_SIZE(gen_test_cards);
 
 /* ---- small writers ---- */
@@ -67,10 +67,10 @@ static void w_ascii_lower(struct w *w, const char *s)
     static const struct {
         const char *u;
         const char *a;
-    } fold[] = {{"ä", "a"}, {"å", "a"}, {"à", "a"}, {"â", "a"}, {"á", "a"}, {"ö", "o"}, {"ô", "o"},
-                {"ó", "o"}, {"ü", "u"}, {"û", "u"}, {"ù", "u"}, {"é", "e"}, {"è", "e"}, {"ê", "e"},
-                {"ë", "e"}, {"ç", "c"}, {"î", "i"}, {"ï", "i"}, {"ß", "ss"}, {"É", "e"},
-                {"Å", "a"}, {"Ä", "a"}, {"Ö", "o"}, {"Ü", "u"}};
+    } fold[] = {{"ä", "a"},  {"å", "a"}, {"à", "a"}, {"â", "a"}, {"á", "a"}, {"ö", "o"},
+                {"ô", "o"},  {"ó", "o"}, {"ü", "u"}, {"û", "u"}, {"ù", "u"}, {"é", "e"},
+                {"è", "e"},  {"ê", "e"}, {"ë", "e"}, {"ç", "c"}, {"î", "i"}, {"ï", "i"},
+                {"ß", "ss"}, {"É", "e"}, {"Å", "a"}, {"Ä", "a"}, {"Ö", "o"}, {"Ü", "u"}};
     while (*s) {
         unsigned char c = (unsigned char)*s;
         if (c < 0x80) {
@@ -357,7 +357,7 @@ static void civil(int64_t days, int *y, int *m, int *d)
 
 /* Birth dates of adults: 1940-01-01 .. 2005-12-31 (epoch days). */
 #define BIRTH_FIRST (-10957)
-#define BIRTH_DAYS 24106
+#define BIRTH_DAYS  24106
 
 static size_t national_id(enum gen_locale loc, uint64_t key, int64_t row, int64_t uidx, char *out,
                           size_t cap)
@@ -401,7 +401,8 @@ static size_t national_id(enum gen_locale loc, uint64_t key, int64_t row, int64_
             /* Digits 1..9 as a shuffle with one repeat, as issued numbers have. */
             char digs[10] = {'1', '2', '3', '4', '5', '6', '7', '8', '9', '0'};
             for (int i = 8; i > 0; i--) {
-                int j = (int)gen_below(gen_rand(key, (uint64_t)row, 20 + (uint64_t)i), (uint64_t)i + 1);
+                int j =
+                    (int)gen_below(gen_rand(key, (uint64_t)row, 20 + (uint64_t)i), (uint64_t)i + 1);
                 char t = digs[i];
                 digs[i] = digs[j];
                 digs[j] = t;
@@ -459,7 +460,8 @@ static size_t iban(uint64_t key, int64_t row, int64_t uidx, char *out, size_t ca
     snprintf(bban, sizeof bban, "0%07u%010llu", (unsigned)gen_below(gen_mix(r), 10000000),
              (unsigned long long)(acct % UINT64_C(10000000000)));
     if (uidx >= 0)
-        snprintf(bban, sizeof bban, "0%07u%010llu", (unsigned)((uint64_t)uidx / UINT64_C(10000000000) % 10000000),
+        snprintf(bban, sizeof bban, "0%07u%010llu",
+                 (unsigned)((uint64_t)uidx / UINT64_C(10000000000) % 10000000),
                  (unsigned long long)(acct % UINT64_C(10000000000)));
     return (size_t)snprintf(out, cap, "DE%02d%s", gen_iban_check("DE", bban), bban);
 }
@@ -483,7 +485,8 @@ static size_t address_part(enum gen_locale loc, uint64_t key, int64_t row, int p
         break;
     case GEN_EN_GB:
         snprintf(pc, sizeof pc, "%s%u %u%c%c", pre, 1 + (unsigned)gen_below(gen_mix(r3 + 8), 20),
-                 (unsigned)gen_below(gen_mix(r3 + 16), 10), "ABDEFGHJLNPQRSTUWXYZ"[gen_below(gen_mix(r3 + 24), 20)],
+                 (unsigned)gen_below(gen_mix(r3 + 16), 10),
+                 "ABDEFGHJLNPQRSTUWXYZ"[gen_below(gen_mix(r3 + 24), 20)],
                  "ABDEFGHJLNPQRSTUWXYZ"[gen_below(gen_mix(r3 + 32), 20)]);
         snprintf(st, sizeof st, "%u %s", num, street);
         break;
@@ -502,9 +505,12 @@ static size_t address_part(enum gen_locale loc, uint64_t key, int64_t row, int p
         break;
     }
     switch (part) {
-    case 1: return (size_t)snprintf(out, cap, "%s", st);
-    case 2: return (size_t)snprintf(out, cap, "%s", city);
-    case 3: return (size_t)snprintf(out, cap, "%s", pc);
+    case 1:
+        return (size_t)snprintf(out, cap, "%s", st);
+    case 2:
+        return (size_t)snprintf(out, cap, "%s", city);
+    case 3:
+        return (size_t)snprintf(out, cap, "%s", pc);
     default:
         if (loc == GEN_EN_US || loc == GEN_EN_GB)
             return (size_t)snprintf(out, cap, "%s, %s %s", st, city, pc);
@@ -606,11 +612,16 @@ int64_t gen_pii_capacity(enum sil_class cls, enum gen_locale loc)
         return phone_capacity(loc);
     case SIL_CLASS_PERSONAL_NATIONAL_ID:
         switch (loc) {
-        case GEN_EN_US: return INT64_C(100) * 49 * 9999;
-        case GEN_EN_GB: return INT64_C(20000000);
-        case GEN_DE_DE: return INT64_C(1000000000);
-        case GEN_FR_FR: return INT64_C(2) * 100 * 12 * 990 * 999;
-        default: return BIRTH_DAYS;
+        case GEN_EN_US:
+            return INT64_C(100) * 49 * 9999;
+        case GEN_EN_GB:
+            return INT64_C(20000000);
+        case GEN_DE_DE:
+            return INT64_C(1000000000);
+        case GEN_FR_FR:
+            return INT64_C(2) * 100 * 12 * 990 * 999;
+        default:
+            return BIRTH_DAYS;
         }
     case SIL_CLASS_PERSONAL_CARD:
         return (int64_t)gen_test_cards_n;

@@ -33,7 +33,7 @@ size_t gen_pii_last_name(enum gen_locale loc, uint64_t bits, char *out, size_t c
 size_t gen_free_text(uint64_t bits, size_t len, char *out, size_t cap);
 
 /* Check digits, exposed for tests and the report. */
-int gen_luhn_digit(const char *digits);         /* the digit to append */
+int gen_luhn_digit(const char *digits); /* the digit to append */
 int gen_luhn_valid(const char *digits);
 int gen_iban_check(const char *country, const char *bban); /* two check digits */
 int gen_iban_valid(const char *iban);

@@ -88,7 +88,8 @@ static int load_band(struct gen_plan *p, const struct gen_sizing *sz, struct ban
     const cJSON *bands = NULL, *band = NULL, *tables = NULL;
     const char *fmt = NULL, *desc = NULL;
     int64_t ver = 0;
-    if (sil_json_check_object(&c, root, keys) < 0 || sil_json_str(&c, root, "format", 1, 0, &fmt) < 0 ||
+    if (sil_json_check_object(&c, root, keys) < 0 ||
+        sil_json_str(&c, root, "format", 1, 0, &fmt) < 0 ||
         sil_json_int(&c, root, "version", 1, 1, 1, &ver) < 0 ||
         sil_json_str(&c, root, "description", 0, 0, &desc) < 0 ||
         sil_json_object(&c, root, "bands", 1, &bands) < 0)
@@ -132,8 +133,8 @@ static int load_band(struct gen_plan *p, const struct gen_sizing *sz, struct ban
         v[i].rows = (int64_t)e->valuedouble;
         if (!v[i].t) {
             sil_err_set(err, SIL_EINPUT,
-                        "band \"%s\" sizes table \"%s\", which the shape does not have",
-                        sz->band, e->string);
+                        "band \"%s\" sizes table \"%s\", which the shape does not have", sz->band,
+                        e->string);
             sil_err_hint(err, "bands are per source: pass --bands FILE with a band for this shape");
             free(v);
             goto out;
@@ -209,7 +210,8 @@ static int fk_unique(const struct sil_table *st, const struct sil_fk *fk)
     if (st->npk == fk->ncols && fk_cols_in(fk, st->npk, st->pk))
         return 1;
     for (size_t u = 0; u < st->nuniques; u++)
-        if (st->uniques[u].ncols == fk->ncols && fk_cols_in(fk, st->uniques[u].ncols, st->uniques[u].cols))
+        if (st->uniques[u].ncols == fk->ncols &&
+            fk_cols_in(fk, st->uniques[u].ncols, st->uniques[u].cols))
             return 1;
     return 0;
 }
@@ -641,9 +643,19 @@ static int impossible(struct sil_err *err, const struct gen_table *t, const stru
 static enum gen_faker personal_faker(enum gen_faker f)
 {
     switch (f) {
-    case GF_EMAIL: case GF_FIRST_NAME: case GF_LAST_NAME: case GF_NAME: case GF_USER_NAME:
-    case GF_PHONE: case GF_ADDRESS: case GF_STREET: case GF_CITY: case GF_POSTCODE: case GF_SSN:
-    case GF_IBAN: case GF_CARD:
+    case GF_EMAIL:
+    case GF_FIRST_NAME:
+    case GF_LAST_NAME:
+    case GF_NAME:
+    case GF_USER_NAME:
+    case GF_PHONE:
+    case GF_ADDRESS:
+    case GF_STREET:
+    case GF_CITY:
+    case GF_POSTCODE:
+    case GF_SSN:
+    case GF_IBAN:
+    case GF_CARD:
         return f;
     default:
         return GF_NONE;
@@ -653,20 +665,34 @@ static enum gen_faker personal_faker(enum gen_faker f)
 static enum sil_class faker_to_class(enum gen_faker f)
 {
     switch (f) {
-    case GF_EMAIL: return SIL_CLASS_PERSONAL_EMAIL;
-    case GF_FIRST_NAME: return SIL_CLASS_PERSONAL_FIRST_NAME;
-    case GF_LAST_NAME: return SIL_CLASS_PERSONAL_LAST_NAME;
-    case GF_NAME: return SIL_CLASS_PERSONAL_NAME;
-    case GF_USER_NAME: return SIL_CLASS_PERSONAL_USERNAME;
-    case GF_PHONE: return SIL_CLASS_PERSONAL_PHONE;
-    case GF_ADDRESS: return SIL_CLASS_PERSONAL_ADDRESS;
-    case GF_STREET: return SIL_CLASS_PERSONAL_STREET;
-    case GF_CITY: return SIL_CLASS_PERSONAL_CITY;
-    case GF_POSTCODE: return SIL_CLASS_PERSONAL_POSTCODE;
-    case GF_SSN: return SIL_CLASS_PERSONAL_NATIONAL_ID;
-    case GF_IBAN: return SIL_CLASS_PERSONAL_IBAN;
-    case GF_CARD: return SIL_CLASS_PERSONAL_CARD;
-    default: return SIL_CLASS_PUBLIC;
+    case GF_EMAIL:
+        return SIL_CLASS_PERSONAL_EMAIL;
+    case GF_FIRST_NAME:
+        return SIL_CLASS_PERSONAL_FIRST_NAME;
+    case GF_LAST_NAME:
+        return SIL_CLASS_PERSONAL_LAST_NAME;
+    case GF_NAME:
+        return SIL_CLASS_PERSONAL_NAME;
+    case GF_USER_NAME:
+        return SIL_CLASS_PERSONAL_USERNAME;
+    case GF_PHONE:
+        return SIL_CLASS_PERSONAL_PHONE;
+    case GF_ADDRESS:
+        return SIL_CLASS_PERSONAL_ADDRESS;
+    case GF_STREET:
+        return SIL_CLASS_PERSONAL_STREET;
+    case GF_CITY:
+        return SIL_CLASS_PERSONAL_CITY;
+    case GF_POSTCODE:
+        return SIL_CLASS_PERSONAL_POSTCODE;
+    case GF_SSN:
+        return SIL_CLASS_PERSONAL_NATIONAL_ID;
+    case GF_IBAN:
+        return SIL_CLASS_PERSONAL_IBAN;
+    case GF_CARD:
+        return SIL_CLASS_PERSONAL_CARD;
+    default:
+        return SIL_CLASS_PUBLIC;
     }
 }
 
@@ -684,9 +710,10 @@ static int compile_col(struct gen_plan *p, struct gen_table *t, size_t ci,
     c->person = gen_key(t->key, "\001person");
     c->cls = col->classification;
     c->locale = col->locale ? col->locale : p->locale;
-    c->maxlen = (c->type->base == SIL_T_VARCHAR || c->type->base == SIL_T_CHAR) && c->type->length > 0
-                    ? c->type->length
-                    : 0;
+    c->maxlen =
+        (c->type->base == SIL_T_VARCHAR || c->type->base == SIL_T_CHAR) && c->type->length > 0
+            ? c->type->length
+            : 0;
     type_range(c);
     const struct sil_colstats *st = col->stats;
     if (col->generated_expr) {
@@ -794,8 +821,8 @@ static int compile_col(struct gen_plan *p, struct gen_table *t, size_t ci,
         } else {
             init_dist_default_time(c, b);
         }
-        if (st && st->hour_of_week && b != SIL_T_DATE && b != SIL_T_INTERVAL &&
-            b != SIL_T_TIME && b != SIL_T_TIMETZ) {
+        if (st && st->hour_of_week && b != SIL_T_DATE && b != SIL_T_INTERVAL && b != SIL_T_TIME &&
+            b != SIL_T_TIMETZ) {
             c->how = st->hour_of_week;
             gen_cat_init(&c->how_cat, st->hour_of_week, SIL_HOURS_PER_WEEK);
         }
@@ -962,9 +989,8 @@ static int plan_keys(struct gen_plan *p, struct gen_table *t, size_t n, const ch
     }
     struct gen_col *c = &t->cols[last_nonfk];
     if (nonfk == 1 && n > 1 && t->primary_fk >= 0 &&
-        fk_cols_in(&t->t->fks[t->primary_fk], n, cols) &&
-        t->t->fks[t->primary_fk].ncols == n - 1 && sil_type_is_integer(c->type) &&
-        t->fks[t->primary_fk].mode == GFK_CONTIG) {
+        fk_cols_in(&t->t->fks[t->primary_fk], n, cols) && t->t->fks[t->primary_fk].ncols == n - 1 &&
+        sil_type_is_integer(c->type) && t->fks[t->primary_fk].mode == GFK_CONTIG) {
         c->kind = GK_SEQ_IN_PARENT;
         c->null_frac = 0;
         return 0;
@@ -972,8 +998,10 @@ static int plan_keys(struct gen_plan *p, struct gen_table *t, size_t n, const ch
     if (n == 1 || nonfk >= 1) {
         /* One injective column makes the whole key unique. */
         if (c->kind == GK_NULL || c->kind == GK_ARRAY) {
-            sil_err_set(err, SIL_EINPUT, "table \"%s.%s\": key column \"%s\" has a type the "
-                        "generator cannot make unique", t->t->schema, t->t->name, c->col->name);
+            sil_err_set(err, SIL_EINPUT,
+                        "table \"%s.%s\": key column \"%s\" has a type the "
+                        "generator cannot make unique",
+                        t->t->schema, t->t->name, c->col->name);
             return -1;
         }
         return make_unique(t, c, err);
@@ -1007,7 +1035,9 @@ static int plan_table_columns(struct gen_plan *p, struct gen_table *t,
             if (sil_type_is_integer(ty)) {
                 c->kind = GK_ROWKEY;
                 c->rowkey_kind = 0;
-                double max = ty->base == SIL_T_SMALLINT ? 32767 : ty->base == SIL_T_INTEGER ? 2147483647.0 : 9e18;
+                double max = ty->base == SIL_T_SMALLINT  ? 32767
+                             : ty->base == SIL_T_INTEGER ? 2147483647.0
+                                                         : 9e18;
                 if ((double)t->rows > max) {
                     c->col = &st->cols[ci];
                     return impossible(err, t, c, (int64_t)max, sil_type_base_name(ty->base));
@@ -1096,7 +1126,8 @@ static int size_tables(struct gen_plan *p, const struct gen_template *tpl,
     for (size_t i = 0; i < p->ntables; i++) {
         struct gen_table *t = &p->tables[i];
         int64_t base = t->t->row_count;
-        t->size_source = gen_template_sets_rows(tpl, t->t->schema, t->t->name) ? "template" : "source";
+        t->size_source =
+            gen_template_sets_rows(tpl, t->t->schema, t->t->name) ? "template" : "source";
         if (sz->mode == GEN_SIZE_SCALE) {
             base = clamp_i64((double)base * sz->scale);
             t->size_source = "scale";
@@ -1125,7 +1156,9 @@ static int size_tables(struct gen_plan *p, const struct gen_template *tpl,
         if (!t) {
             sil_err_set(err, SIL_EUSAGE, "--rows %s=%lld: no table \"%s\" in the shape%s",
                         sz->rows[i].table, (long long)sz->rows[i].rows, sz->rows[i].table,
-                        strchr(sz->rows[i].table, '.') ? "" : " (or the name is ambiguous: add the schema)");
+                        strchr(sz->rows[i].table, '.')
+                            ? ""
+                            : " (or the name is ambiguous: add the schema)");
             free(fixed);
             return -1;
         }

@@ -19,23 +19,23 @@ struct gen_template;
 
 /* How a column's values are made. */
 enum gen_kind {
-    GK_NULL,       /* always NULL (a type the generator cannot produce) */
-    GK_ROWKEY,     /* a key computed from the row index (int, uuid, text) */
+    GK_NULL,          /* always NULL (a type the generator cannot produce) */
+    GK_ROWKEY,        /* a key computed from the row index (int, uuid, text) */
     GK_SEQ_IN_PARENT, /* 1, 2, ... within the children of one parent */
-    GK_FK,         /* one column of a foreign key */
-    GK_NUM,        /* integers, numeric, real, double, money */
-    GK_TIME,       /* date, time, timestamp(tz), interval */
+    GK_FK,            /* one column of a foreign key */
+    GK_NUM,           /* integers, numeric, real, double, money */
+    GK_TIME,          /* date, time, timestamp(tz), interval */
     GK_BOOL,
-    GK_CAT,        /* categories, enum labels, IN lists */
-    GK_TEXT,       /* words of a given length distribution */
-    GK_PII,        /* personal values by classification and locale */
-    GK_FAKER,      /* a template faker method */
+    GK_CAT,   /* categories, enum labels, IN lists */
+    GK_TEXT,  /* words of a given length distribution */
+    GK_PII,   /* personal values by classification and locale */
+    GK_FAKER, /* a template faker method */
     GK_UUID,
     GK_JSON,
     GK_BYTEA,
     GK_INET,
     GK_MACADDR,
-    GK_ARRAY       /* an empty array */
+    GK_ARRAY /* an empty array */
 };
 
 /* What a rendered value is, for quoting in each output format. */
@@ -54,21 +54,50 @@ struct gen_val {
 /* Template faker methods (docs/generator.md lists them). */
 enum gen_faker {
     GF_NONE,
-    GF_EMAIL, GF_FIRST_NAME, GF_LAST_NAME, GF_NAME, GF_USER_NAME, GF_PHONE, GF_ADDRESS,
-    GF_STREET, GF_CITY, GF_POSTCODE, GF_COUNTRY_CODE, GF_COUNTRY, GF_SSN, GF_IBAN, GF_CARD,
-    GF_BIRTH_DATE, GF_IPV4, GF_RANDOM_INT, GF_PYFLOAT, GF_BOOLEAN, GF_DATE_THIS_YEAR,
-    GF_DATE_BETWEEN, GF_DATE_TIME, GF_JOB, GF_COMPANY, GF_BS, GF_CATCH_PHRASE, GF_WORD,
-    GF_SENTENCE, GF_TEXT, GF_UUID4, GF_CURRENCY_CODE, GF_RANDOM_ELEMENT, GF_COLOR_NAME,
+    GF_EMAIL,
+    GF_FIRST_NAME,
+    GF_LAST_NAME,
+    GF_NAME,
+    GF_USER_NAME,
+    GF_PHONE,
+    GF_ADDRESS,
+    GF_STREET,
+    GF_CITY,
+    GF_POSTCODE,
+    GF_COUNTRY_CODE,
+    GF_COUNTRY,
+    GF_SSN,
+    GF_IBAN,
+    GF_CARD,
+    GF_BIRTH_DATE,
+    GF_IPV4,
+    GF_RANDOM_INT,
+    GF_PYFLOAT,
+    GF_BOOLEAN,
+    GF_DATE_THIS_YEAR,
+    GF_DATE_BETWEEN,
+    GF_DATE_TIME,
+    GF_JOB,
+    GF_COMPANY,
+    GF_BS,
+    GF_CATCH_PHRASE,
+    GF_WORD,
+    GF_SENTENCE,
+    GF_TEXT,
+    GF_UUID4,
+    GF_CURRENCY_CODE,
+    GF_RANDOM_ELEMENT,
+    GF_COLOR_NAME,
     GF__COUNT
 };
 
 struct gen_faker_spec {
     enum gen_faker method;
-    double min, max;        /* random_int, pyfloat, date_between (epoch days) */
+    double min, max; /* random_int, pyfloat, date_between (epoch days) */
     int has_min, has_max;
-    int digits;             /* pyfloat right_digits */
-    size_t nelements;       /* random_element */
-    const char **elements;  /* owned by the template, or copied by the plan */
+    int digits;            /* pyfloat right_digits */
+    size_t nelements;      /* random_element */
+    const char **elements; /* owned by the template, or copied by the plan */
 };
 
 struct gen_table;
@@ -86,20 +115,20 @@ struct gen_col {
     size_t index;                /* in the table */
     enum gen_kind kind;
     uint64_t key;
-    uint64_t person;  /* the table's person key, for name-like values */
+    uint64_t person; /* the table's person key, for name-like values */
     double null_frac;
-    int skip;         /* generated column: not written */
-    int unique;       /* values must differ per row: built injective */
+    int skip;   /* generated column: not written */
+    int unique; /* values must differ per row: built injective */
     const char *locale;
     enum sil_class cls;
     /* GK_NUM / GK_TIME / GK_TEXT lengths */
     struct gen_icdf dist;
     struct gen_bounds bounds;
     int is_int;
-    int scale;        /* numeric digits after the point, -1 = free */
+    int scale;         /* numeric digits after the point, -1 = free */
     double vmin, vmax; /* range of the type */
-    int maxlen;       /* varchar/char length, 0 = none */
-    int code_width;   /* unique short text: width of the base-36 code */
+    int maxlen;        /* varchar/char length, 0 = none */
+    int code_width;    /* unique short text: width of the base-36 code */
     const double *how; /* hour-of-week weights, or NULL */
     struct gen_cat how_cat;
     /* GK_CAT */
@@ -108,9 +137,9 @@ struct gen_col {
     struct gen_cat cat;
     /* GK_FK */
     struct gen_fkplan *fk;
-    size_t fk_col;    /* which column of the key */
+    size_t fk_col; /* which column of the key */
     /* GK_ROWKEY / GK_SEQ_IN_PARENT */
-    int rowkey_kind;  /* 0 int, 1 uuid, 2 text */
+    int rowkey_kind;       /* 0 int, 1 uuid, 2 text */
     struct gen_perm uperm; /* for unique values */
     /* arrival: this column is the arrival column of fkplan `arrival` */
     struct gen_fkplan *arrival;
@@ -119,12 +148,12 @@ struct gen_col {
 };
 
 enum gen_fk_mode {
-    GFK_CONTIG,   /* the table's primary foreign key: children consecutive */
-    GFK_PERM,     /* positions through a keyed permutation of the rows */
-    GFK_STRIDE,   /* positions row * stride mod n: distinct parents among siblings */
-    GFK_MOD,      /* sibling k of primary parent p: parent perm((a_p + k) mod n) */
-    GFK_SELF,     /* self reference: an earlier row */
-    GFK_ALLNULL   /* parent table empty, column nullable */
+    GFK_CONTIG, /* the table's primary foreign key: children consecutive */
+    GFK_PERM,   /* positions through a keyed permutation of the rows */
+    GFK_STRIDE, /* positions row * stride mod n: distinct parents among siblings */
+    GFK_MOD,    /* sibling k of primary parent p: parent perm((a_p + k) mod n) */
+    GFK_SELF,   /* self reference: an earlier row */
+    GFK_ALLNULL /* parent table empty, column nullable */
 };
 
 struct gen_fkplan {
@@ -134,30 +163,30 @@ struct gen_fkplan {
     enum gen_fk_mode mode;
     uint64_t key;
     double null_frac;
-    int nullable;     /* every key column nullable */
-    int deferred;     /* points forward in load order (a broken cycle) */
+    int nullable; /* every key column nullable */
+    int deferred; /* points forward in load order (a broken cycle) */
     struct gen_fanout fan;
     int has_fan;
     int64_t stride;
     struct gen_perm perm;
     size_t *ref_cols; /* parent column index of each key column */
     /* arrival pattern */
-    int arrival_col;  /* child column index, -1 = none */
+    int arrival_col; /* child column index, -1 = none */
     struct gen_icdf gaps;
 };
 
 struct gen_table {
     struct sil_table *t;
-    size_t index;       /* in shape->tables */
+    size_t index; /* in shape->tables */
     uint64_t key;
-    int64_t rows;       /* whole table */
+    int64_t rows;         /* whole table */
     int64_t first, count; /* this shard's rows */
-    int generate;       /* 0 for views and other tables without rows */
+    int generate;         /* 0 for views and other tables without rows */
     size_t ncols;
     struct gen_col *cols;
     size_t nfks;
     struct gen_fkplan *fks;
-    int primary_fk;     /* index in fks, -1 = none */
+    int primary_fk; /* index in fks, -1 = none */
     /* sizing record */
     const char *size_source; /* "source", "scale", "rows", "band", "derived", "template" */
     int64_t requested;
@@ -184,8 +213,8 @@ struct gen_sizing {
     const char *bands_file; /* NULL = the shipped policies/bands.json */
     size_t nrows;
     const struct gen_rows_opt *rows;
-    int64_t max_rows;       /* 0 = none */
-    int derive;             /* size unsized children from their parents */
+    int64_t max_rows; /* 0 = none */
+    int derive;       /* size unsized children from their parents */
 };
 
 struct gen_plan {
@@ -200,7 +229,7 @@ struct gen_plan {
     double band_max_rows;
     int64_t max_rows;
     size_t ndeferred;
-    const char *locale;       /* default locale */
+    const char *locale; /* default locale */
 };
 
 /*
@@ -209,8 +238,8 @@ struct gen_plan {
  * --rows or a band, and names the place and the fix.
  */
 struct gen_plan *gen_plan_new(struct sil_shape *shape, const struct gen_template *tpl,
-                              uint64_t seed, const struct gen_sizing *sz, struct sil_err *err)
-    SIL_WUR;
+                              uint64_t seed, const struct gen_sizing *sz,
+                              struct sil_err *err) SIL_WUR;
 void gen_plan_free(struct gen_plan *p);
 /* Restrict every table to the K-th of N consecutive row ranges (1-based). */
 void gen_plan_shard(struct gen_plan *p, int k, int n);

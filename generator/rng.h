@@ -51,9 +51,9 @@ uint64_t gen_key(uint64_t parent, const char *name);
  */
 struct gen_perm {
     uint64_t n;
-    unsigned half;  /* bits per half */
-    uint64_t mask;  /* (1 << half) - 1 */
-    uint64_t k[4];  /* round keys */
+    unsigned half; /* bits per half */
+    uint64_t mask; /* (1 << half) - 1 */
+    uint64_t k[4]; /* round keys */
 };
 
 void gen_perm_init(struct gen_perm *p, uint64_t n, uint64_t key);

@@ -19,8 +19,8 @@ struct tpl_field {
     int pii;
     int primary_key;
     const char *fk_schema, *fk_table, *fk_col; /* NULL when none */
-    int nullable;    /* -1 = not said */
-    double null_fraction; /* -1 = not said */
+    int nullable;                              /* -1 = not said */
+    double null_fraction;                      /* -1 = not said */
     int unique;
     const char *locale;
     struct gen_faker_spec faker;
@@ -45,28 +45,58 @@ struct gen_template {
     struct tpl_entity *ents;
 };
 
-static const char *const faker_names[GF__COUNT + 1] = {
-    "", "email", "first_name", "last_name", "name", "user_name", "phone_number", "address",
-    "street_address", "city", "postcode", "country_code", "country", "ssn", "iban",
-    "credit_card_number", "date_of_birth", "ipv4", "random_int", "pyfloat", "boolean",
-    "date_this_year", "date_between", "date_time", "job", "company", "bs", "catch_phrase",
-    "word", "sentence", "text", "uuid4", "currency_code", "random_element", "color_name", NULL};
+static const char *const faker_names[GF__COUNT + 1] = {"",
+                                                       "email",
+                                                       "first_name",
+                                                       "last_name",
+                                                       "name",
+                                                       "user_name",
+                                                       "phone_number",
+                                                       "address",
+                                                       "street_address",
+                                                       "city",
+                                                       "postcode",
+                                                       "country_code",
+                                                       "country",
+                                                       "ssn",
+                                                       "iban",
+                                                       "credit_card_number",
+                                                       "date_of_birth",
+                                                       "ipv4",
+                                                       "random_int",
+                                                       "pyfloat",
+                                                       "boolean",
+                                                       "date_this_year",
+                                                       "date_between",
+                                                       "date_time",
+                                                       "job",
+                                                       "company",
+                                                       "bs",
+                                                       "catch_phrase",
+                                                       "word",
+                                                       "sentence",
+                                                       "text",
+                                                       "uuid4",
+                                                       "currency_code",
+                                                       "random_element",
+                                                       "color_name",
+                                                       NULL};
 
 /* Other spellings Faker users write. */
 static const struct {
     const char *alias;
     enum gen_faker f;
-} faker_aliases[] = {{"free_email", GF_EMAIL},      {"company_email", GF_EMAIL},
-                     {"safe_email", GF_EMAIL},      {"zipcode", GF_POSTCODE},
-                     {"postalcode", GF_POSTCODE},   {"phone", GF_PHONE},
-                     {"msisdn", GF_PHONE},          {"username", GF_USER_NAME},
-                     {"street_name", GF_STREET},    {"credit_card", GF_CARD},
-                     {"pybool", GF_BOOLEAN},        {"pydecimal", GF_PYFLOAT},
-                     {"pyint", GF_RANDOM_INT},      {"random_number", GF_RANDOM_INT},
-                     {"date", GF_DATE_THIS_YEAR},   {"date_time_this_year", GF_DATE_TIME},
-                     {"iso8601", GF_DATE_TIME},     {"uuid", GF_UUID4},
-                     {"paragraph", GF_TEXT},        {"ipv4_public", GF_IPV4},
-                     {"personal_number", GF_SSN},   {"national_id", GF_SSN}};
+} faker_aliases[] = {{"free_email", GF_EMAIL},    {"company_email", GF_EMAIL},
+                     {"safe_email", GF_EMAIL},    {"zipcode", GF_POSTCODE},
+                     {"postalcode", GF_POSTCODE}, {"phone", GF_PHONE},
+                     {"msisdn", GF_PHONE},        {"username", GF_USER_NAME},
+                     {"street_name", GF_STREET},  {"credit_card", GF_CARD},
+                     {"pybool", GF_BOOLEAN},      {"pydecimal", GF_PYFLOAT},
+                     {"pyint", GF_RANDOM_INT},    {"random_number", GF_RANDOM_INT},
+                     {"date", GF_DATE_THIS_YEAR}, {"date_time_this_year", GF_DATE_TIME},
+                     {"iso8601", GF_DATE_TIME},   {"uuid", GF_UUID4},
+                     {"paragraph", GF_TEXT},      {"ipv4_public", GF_IPV4},
+                     {"personal_number", GF_SSN}, {"national_id", GF_SSN}};
 
 const char *gen_faker_name(enum gen_faker f)
 {
@@ -91,15 +121,32 @@ int gen_faker_parse(const char *s, enum gen_faker *out)
 static const struct {
     const char *name;
     enum sil_type_base base;
-} type_map[] = {{"string", SIL_T_TEXT},     {"text", SIL_T_TEXT},         {"str", SIL_T_TEXT},
-                {"varchar", SIL_T_VARCHAR}, {"integer", SIL_T_INTEGER},   {"int", SIL_T_INTEGER},
-                {"smallint", SIL_T_SMALLINT}, {"bigint", SIL_T_BIGINT},   {"long", SIL_T_BIGINT},
-                {"decimal", SIL_T_NUMERIC}, {"numeric", SIL_T_NUMERIC},   {"number", SIL_T_NUMERIC},
-                {"float", SIL_T_DOUBLE},    {"double", SIL_T_DOUBLE},     {"real", SIL_T_REAL},
-                {"boolean", SIL_T_BOOLEAN}, {"bool", SIL_T_BOOLEAN},      {"date", SIL_T_DATE},
-                {"datetime", SIL_T_TIMESTAMPTZ}, {"timestamp", SIL_T_TIMESTAMPTZ},
-                {"timestamptz", SIL_T_TIMESTAMPTZ}, {"time", SIL_T_TIME}, {"uuid", SIL_T_UUID},
-                {"json", SIL_T_JSONB},      {"object", SIL_T_JSONB},      {"jsonb", SIL_T_JSONB}};
+} type_map[] = {{"string", SIL_T_TEXT},
+                {"text", SIL_T_TEXT},
+                {"str", SIL_T_TEXT},
+                {"varchar", SIL_T_VARCHAR},
+                {"integer", SIL_T_INTEGER},
+                {"int", SIL_T_INTEGER},
+                {"smallint", SIL_T_SMALLINT},
+                {"bigint", SIL_T_BIGINT},
+                {"long", SIL_T_BIGINT},
+                {"decimal", SIL_T_NUMERIC},
+                {"numeric", SIL_T_NUMERIC},
+                {"number", SIL_T_NUMERIC},
+                {"float", SIL_T_DOUBLE},
+                {"double", SIL_T_DOUBLE},
+                {"real", SIL_T_REAL},
+                {"boolean", SIL_T_BOOLEAN},
+                {"bool", SIL_T_BOOLEAN},
+                {"date", SIL_T_DATE},
+                {"datetime", SIL_T_TIMESTAMPTZ},
+                {"timestamp", SIL_T_TIMESTAMPTZ},
+                {"timestamptz", SIL_T_TIMESTAMPTZ},
+                {"time", SIL_T_TIME},
+                {"uuid", SIL_T_UUID},
+                {"json", SIL_T_JSONB},
+                {"object", SIL_T_JSONB},
+                {"jsonb", SIL_T_JSONB}};
 
 static int rd_type(struct sil_jctx *c, const char *s, struct sil_type *t)
 {
@@ -160,8 +207,8 @@ static int rd_date_arg(struct sil_jctx *c, const cJSON *o, const char *key, doub
 static int rd_faker_args(struct gen_template *t, struct sil_jctx *c, const cJSON *f,
                          struct gen_faker_spec *fs)
 {
-    static const char *const keys[] = {"min",      "max",        "right_digits", "left_digits",
-                                       "positive", "elements",   "start_date",   "end_date",
+    static const char *const keys[] = {"min",      "max",      "right_digits", "left_digits",
+                                       "positive", "elements", "start_date",   "end_date",
                                        "step",     NULL};
     const cJSON *args = NULL;
     if (sil_json_object(c, f, "faker_args", 0, &args) < 0)
@@ -236,14 +283,15 @@ static int rd_faker_args(struct gen_template *t, struct sil_jctx *c, const cJSON
 static int rd_field(struct gen_template *t, struct sil_jctx *c, const cJSON *f,
                     struct tpl_field *fd)
 {
-    static const char *const keys[] = {"name",   "type",          "pii",        "primary_key",
-                                       "foreign_key", "faker_method", "faker_args", "nullable",
-                                       "null_fraction", "unique",    "locale",     "description",
-                                       "max_length", NULL};
+    static const char *const keys[] = {
+        "name",       "type",     "pii",           "primary_key", "foreign_key", "faker_method",
+        "faker_args", "nullable", "null_fraction", "unique",      "locale",      "description",
+        "max_length", NULL};
     const char *name = NULL, *type = NULL, *fk = NULL, *faker = NULL, *locale = NULL, *desc = NULL;
     int64_t maxlen = 0;
     if (sil_json_check_object(c, f, keys) < 0 || sil_json_str(c, f, "name", 1, 0, &name) < 0 ||
-        sil_json_str(c, f, "type", 0, 0, &type) < 0 || sil_json_bool(c, f, "pii", 0, &fd->pii) < 0 ||
+        sil_json_str(c, f, "type", 0, 0, &type) < 0 ||
+        sil_json_bool(c, f, "pii", 0, &fd->pii) < 0 ||
         sil_json_bool(c, f, "primary_key", 0, &fd->primary_key) < 0 ||
         sil_json_str(c, f, "foreign_key", 0, 0, &fk) < 0 ||
         sil_json_str(c, f, "faker_method", 0, 0, &faker) < 0 ||
@@ -336,7 +384,8 @@ static int rd_relationships(struct gen_template *t, struct sil_jctx *c, const cJ
             sil_json_str(c, r, "to", 1, 0, &to) < 0 ||
             sil_json_str(c, r, "cardinality", 0, 0, &card) < 0 ||
             sil_json_str(c, r, "description", 0, 0, &desc) < 0 ||
-            rd_ref(t, c, "from", from, &fs, &ft, &fc) < 0 || rd_ref(t, c, "to", to, &ts, &tt, &tc) < 0)
+            rd_ref(t, c, "from", from, &fs, &ft, &fc) < 0 ||
+            rd_ref(t, c, "to", to, &ts, &tt, &tc) < 0)
             return -1;
         struct tpl_entity *e = find_entity(t, fs, ft);
         if (!e)
@@ -365,8 +414,8 @@ static int rd_relationships(struct gen_template *t, struct sil_jctx *c, const cJ
 struct gen_template *gen_template_parse(const char *data, size_t len, const char *name,
                                         struct sil_err *err)
 {
-    static const char *const keys[] = {"source",  "source_type",  "base_url",    "extracted_at",
-                                       "locale",  "description",  "entities",    "relationships",
+    static const char *const keys[] = {"source",  "source_type", "base_url", "extracted_at",
+                                       "locale",  "description", "entities", "relationships",
                                        "version", NULL};
     static const char *const ekeys[] = {"name",      "schema",      "api_endpoint", "bronze_table",
                                         "row_count", "description", "fields",       NULL};
@@ -403,7 +452,8 @@ struct gen_template *gen_template_parse(const char *data, size_t len, const char
     if (s) {
         int64_t epoch;
         if (sil_utc_parse(s, &epoch) < 0) {
-            sil_jctx_fail_at(&c, "extracted_at", "expected a UTC time like \"2026-02-09T10:00:00Z\"");
+            sil_jctx_fail_at(&c, "extracted_at",
+                             "expected a UTC time like \"2026-02-09T10:00:00Z\"");
             goto fail;
         }
         t->extracted_at = sil_arena_strdup(t->a, s);
@@ -454,7 +504,8 @@ struct gen_template *gen_template_parse(const char *data, size_t len, const char
         en->schema = schema ? sil_arena_strdup(t->a, schema) : "public";
         en->explicit_schema = schema != NULL;
         for (size_t j = 0; j < i; j++)
-            if (strcmp(t->ents[j].name, en->name) == 0 && strcmp(t->ents[j].schema, en->schema) == 0) {
+            if (strcmp(t->ents[j].name, en->name) == 0 &&
+                strcmp(t->ents[j].schema, en->schema) == 0) {
                 sil_jctx_fail_at(&c, "name", "duplicate entity \"%s\" (also entities[%zu])",
                                  en->name, j);
                 goto fail;
@@ -527,22 +578,38 @@ const char *gen_template_locale(const struct gen_template *t)
 static enum sil_class faker_class(enum gen_faker f)
 {
     switch (f) {
-    case GF_EMAIL: return SIL_CLASS_PERSONAL_EMAIL;
-    case GF_FIRST_NAME: return SIL_CLASS_PERSONAL_FIRST_NAME;
-    case GF_LAST_NAME: return SIL_CLASS_PERSONAL_LAST_NAME;
-    case GF_NAME: return SIL_CLASS_PERSONAL_NAME;
-    case GF_USER_NAME: return SIL_CLASS_PERSONAL_USERNAME;
-    case GF_PHONE: return SIL_CLASS_PERSONAL_PHONE;
-    case GF_ADDRESS: return SIL_CLASS_PERSONAL_ADDRESS;
-    case GF_STREET: return SIL_CLASS_PERSONAL_STREET;
-    case GF_CITY: return SIL_CLASS_PERSONAL_CITY;
-    case GF_POSTCODE: return SIL_CLASS_PERSONAL_POSTCODE;
-    case GF_SSN: return SIL_CLASS_PERSONAL_NATIONAL_ID;
-    case GF_IBAN: return SIL_CLASS_PERSONAL_IBAN;
-    case GF_CARD: return SIL_CLASS_PERSONAL_CARD;
-    case GF_BIRTH_DATE: return SIL_CLASS_PERSONAL_BIRTH_DATE;
-    case GF_IPV4: return SIL_CLASS_PERSONAL_IP;
-    default: return SIL_CLASS_PUBLIC;
+    case GF_EMAIL:
+        return SIL_CLASS_PERSONAL_EMAIL;
+    case GF_FIRST_NAME:
+        return SIL_CLASS_PERSONAL_FIRST_NAME;
+    case GF_LAST_NAME:
+        return SIL_CLASS_PERSONAL_LAST_NAME;
+    case GF_NAME:
+        return SIL_CLASS_PERSONAL_NAME;
+    case GF_USER_NAME:
+        return SIL_CLASS_PERSONAL_USERNAME;
+    case GF_PHONE:
+        return SIL_CLASS_PERSONAL_PHONE;
+    case GF_ADDRESS:
+        return SIL_CLASS_PERSONAL_ADDRESS;
+    case GF_STREET:
+        return SIL_CLASS_PERSONAL_STREET;
+    case GF_CITY:
+        return SIL_CLASS_PERSONAL_CITY;
+    case GF_POSTCODE:
+        return SIL_CLASS_PERSONAL_POSTCODE;
+    case GF_SSN:
+        return SIL_CLASS_PERSONAL_NATIONAL_ID;
+    case GF_IBAN:
+        return SIL_CLASS_PERSONAL_IBAN;
+    case GF_CARD:
+        return SIL_CLASS_PERSONAL_CARD;
+    case GF_BIRTH_DATE:
+        return SIL_CLASS_PERSONAL_BIRTH_DATE;
+    case GF_IPV4:
+        return SIL_CLASS_PERSONAL_IP;
+    default:
+        return SIL_CLASS_PUBLIC;
     }
 }
 
@@ -749,7 +816,8 @@ struct sil_shape *gen_template_apply(const struct gen_template *t, struct sil_sh
             if (fd->unique && !fd->primary_key) {
                 int have = 0;
                 for (size_t u = 0; u < tb->nuniques; u++)
-                    have |= tb->uniques[u].ncols == 1 && strcmp(tb->uniques[u].cols[0], fd->name) == 0;
+                    have |=
+                        tb->uniques[u].ncols == 1 && strcmp(tb->uniques[u].cols[0], fd->name) == 0;
                 if (!have)
                     add_unique(s, tb, fd->name);
             }
@@ -768,8 +836,7 @@ struct sil_shape *gen_template_apply(const struct gen_template *t, struct sil_sh
             if (!pt) {
                 sil_err_set_path(err, SIL_EINPUT, path,
                                  "foreign key references unknown table \"%s\"", fd->fk_table);
-                sil_err_hint(err, "add an entity named \"%s\" or fix the reference",
-                             fd->fk_table);
+                sil_err_hint(err, "add an entity named \"%s\" or fix the reference", fd->fk_table);
                 goto fail;
             }
             int pc = sil_table_column(pt, fd->fk_col);
@@ -781,7 +848,8 @@ struct sil_shape *gen_template_apply(const struct gen_template *t, struct sil_sh
             }
             int keyed = pt->npk == 1 && strcmp(pt->pk[0], fd->fk_col) == 0;
             for (size_t u = 0; u < pt->nuniques && !keyed; u++)
-                keyed = pt->uniques[u].ncols == 1 && strcmp(pt->uniques[u].cols[0], fd->fk_col) == 0;
+                keyed =
+                    pt->uniques[u].ncols == 1 && strcmp(pt->uniques[u].cols[0], fd->fk_col) == 0;
             if (!keyed) {
                 sil_err_set_path(err, SIL_EINPUT, path,
                                  "\"%s.%s\" is not the primary key or a unique field of \"%s\"",

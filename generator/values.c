@@ -198,8 +198,8 @@ static size_t fmt_double(char *o, double x, int scale)
     if (scale == 0)
         return gen_fmt_i64(o, (int64_t)llround(x));
     if (scale > 0 && scale <= 9 && fabs(x) < 9e15 / 1e9) {
-        static const int64_t p10[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
-                                      100000000, 1000000000};
+        static const int64_t p10[] = {1,      10,      100,      1000,      10000,
+                                      100000, 1000000, 10000000, 100000000, 1000000000};
         int64_t m = llround(x * (double)p10[scale]);
         size_t n = 0;
         if (m < 0) {
@@ -381,7 +381,8 @@ static size_t faker_value(const struct gen_col *c, int64_t row, char *o, size_t 
                                 d->bs_adj.v[gen_below(gen_mix(r), d->bs_adj.n)],
                                 d->bs_noun.v[gen_below(gen_mix(r + 1), d->bs_noun.n)]);
     case GF_CATCH_PHRASE:
-        return (size_t)snprintf(o, cap, "%c%s %s", d->bs_adj.v[gen_below(r, d->bs_adj.n)][0] & ~0x20,
+        return (size_t)snprintf(o, cap, "%c%s %s",
+                                d->bs_adj.v[gen_below(r, d->bs_adj.n)][0] & ~0x20,
                                 d->bs_adj.v[gen_below(r, d->bs_adj.n)] + 1,
                                 d->bs_noun.v[gen_below(gen_mix(r), d->bs_noun.n)]);
     case GF_WORD:
@@ -499,10 +500,14 @@ void gen_value(const struct gen_plan *p, const struct gen_table *t, const struct
         } else {
             r = gen_rand(c->key, (uint64_t)row, 0);
             x = gen_icdf_eval(&c->dist, gen_unit(r));
-            if (c->bounds.has_lo && (x < c->bounds.lo || (c->bounds.lo_strict && x <= c->bounds.lo)))
-                x = c->bounds.lo + (c->bounds.lo_strict ? (c->is_int ? 1 : pow(10, -SIL_MAX(c->scale, 2))) : 0);
-            if (c->bounds.has_hi && (x > c->bounds.hi || (c->bounds.hi_strict && x >= c->bounds.hi)))
-                x = c->bounds.hi - (c->bounds.hi_strict ? (c->is_int ? 1 : pow(10, -SIL_MAX(c->scale, 2))) : 0);
+            if (c->bounds.has_lo &&
+                (x < c->bounds.lo || (c->bounds.lo_strict && x <= c->bounds.lo)))
+                x = c->bounds.lo +
+                    (c->bounds.lo_strict ? (c->is_int ? 1 : pow(10, -SIL_MAX(c->scale, 2))) : 0);
+            if (c->bounds.has_hi &&
+                (x > c->bounds.hi || (c->bounds.hi_strict && x >= c->bounds.hi)))
+                x = c->bounds.hi -
+                    (c->bounds.hi_strict ? (c->is_int ? 1 : pow(10, -SIL_MAX(c->scale, 2))) : 0);
             if (x < c->vmin)
                 x = c->vmin;
             if (x > c->vmax)
@@ -517,7 +522,8 @@ void gen_value(const struct gen_plan *p, const struct gen_table *t, const struct
     case GK_TIME: {
         int64_t tv;
         if (c->unique)
-            tv = (int64_t)c->bounds.lo + (int64_t)gen_perm_apply(&c->uperm, (uint64_t)row) * (c->type->base == SIL_T_DATE ? 1 : 61);
+            tv = (int64_t)c->bounds.lo + (int64_t)gen_perm_apply(&c->uperm, (uint64_t)row) *
+                                             (c->type->base == SIL_T_DATE ? 1 : 61);
         else if (c->arrival)
             tv = arrival_time(c, c->arrival, row, cur);
         else
@@ -624,7 +630,10 @@ void gen_value(const struct gen_plan *p, const struct gen_table *t, const struct
         return;
     }
     case GK_INET:
-        set_str(v, gen_pii(SIL_CLASS_PERSONAL_IP, GEN_EN_US, c->key, c->key, row, -1, v->buf, GEN_VAL_MAX), 0);
+        set_str(
+            v,
+            gen_pii(SIL_CLASS_PERSONAL_IP, GEN_EN_US, c->key, c->key, row, -1, v->buf, GEN_VAL_MAX),
+            0);
         return;
     case GK_MACADDR: {
         /* Locally administered unicast addresses (02:...): never a vendor's. */

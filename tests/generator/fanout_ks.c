@@ -190,8 +190,8 @@ int main(int argc, char **argv)
                 free(hist);
             }
             int gated = fk->stats && m.n >= minp;
-            printf("%s.%s parents=%zu ks=%.4f knots=%.4f orphans=%lld%s\n", t->name, fk->name,
-                   m.n, ks, knots < 0 ? 0 : knots, (long long)orphans, gated ? "" : " (not gated)");
+            printf("%s.%s parents=%zu ks=%.4f knots=%.4f orphans=%lld%s\n", t->name, fk->name, m.n,
+                   ks, knots < 0 ? 0 : knots, (long long)orphans, gated ? "" : " (not gated)");
             if ((gated && ks > max) || orphans > 0)
                 bad = 1;
             for (size_t i = 0; i < m.cap; i++)

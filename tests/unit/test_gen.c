@@ -154,9 +154,9 @@ static void test_gen__fanout_sums_and_lookups(void **state)
 {
     (void)state;
     check_fanout(1000, 5000, 1);
-    check_fanout(1000, -1, 1);   /* derived */
-    check_fanout(7, 100, 0);     /* even */
-    check_fanout(200, 200, 0);   /* one child each */
+    check_fanout(1000, -1, 1);                         /* derived */
+    check_fanout(7, 100, 0);                           /* even */
+    check_fanout(200, 200, 0);                         /* one child each */
     check_fanout(GEN_FANOUT_DENSE_MAX + 100, 1000, 1); /* sparse checkpoints */
 }
 
@@ -241,7 +241,7 @@ static void test_gen__personal_values_are_reserved(void **state)
             gen_pii(SIL_CLASS_PERSONAL_PHONE, GEN_SV_SE, 11, 12, row, u ? row % 95 : -1, buf,
                     sizeof buf);
             assert_memory_equal(buf, "070-174 0", 9);
-            int tail = atoi(buf + 9);
+            int tail = (int)strtol(buf + 9, NULL, 10);
             assert_true(tail >= 605 && tail <= 699);
             gen_pii(SIL_CLASS_PERSONAL_PHONE, GEN_DE_DE, 11, 12, row, -1, buf, sizeof buf);
             assert_true(strncmp(buf, "030 23125", 9) == 0 || strncmp(buf, "069 90009", 9) == 0 ||
@@ -258,14 +258,15 @@ static void test_gen__unique_personal_values_differ(void **state)
     (void)state;
     /* Injective in uidx: every personnummer of 20000 distinct indexes differs. */
     enum { N = 20000 };
-    char (*v)[32] = calloc(N, sizeof *v);
+    char(*v)[32] = calloc(N, sizeof *v);
     for (int i = 0; i < N; i++)
         gen_pii(SIL_CLASS_PERSONAL_NATIONAL_ID, GEN_SV_SE, 1, 2, i, i, v[i], sizeof v[i]);
     qsort(v, N, sizeof *v, (int (*)(const void *, const void *))strcmp);
     for (int i = 1; i < N; i++)
         assert_true(strcmp(v[i - 1], v[i]) != 0);
     free(v);
-    assert_int_equal(gen_pii_capacity(SIL_CLASS_PERSONAL_CARD, GEN_EN_US), (int64_t)gen_test_cards_n);
+    assert_int_equal(gen_pii_capacity(SIL_CLASS_PERSONAL_CARD, GEN_EN_US),
+                     (int64_t)gen_test_cards_n);
     assert_int_equal(gen_pii_capacity(SIL_CLASS_PERSONAL_PHONE, GEN_SV_SE), 95);
 }
 
@@ -426,33 +427,38 @@ static void test_gen__plan_refuses_impossible_constraints(void **state)
     (void)state;
     struct sil_err err;
     sil_err_clear(&err);
-    struct gen_plan *p = plan_of("{\"entities\": [{\"name\": \"a\", \"row_count\": 5, \"fields\": "
-                                 "[{\"name\": \"flag\", \"type\": \"boolean\", \"unique\": true}]}]}",
-                                 &err);
-    assert_null(p);
-    assert_non_null(strstr(err.msg, "unique column \"flag\" (boolean) has at most 2 possible values"));
-    sil_err_clear(&err);
-    p = plan_of("{\"entities\": [{\"name\": \"a\", \"row_count\": 2, \"fields\": [{\"name\": \"id\", "
-                "\"primary_key\": true}, {\"name\": \"b\", \"foreign_key\": \"b.id\"}]},"
-                "{\"name\": \"b\", \"row_count\": 2, \"fields\": [{\"name\": \"id\", "
-                "\"primary_key\": true}, {\"name\": \"a\", \"foreign_key\": \"a.id\"}]}]}",
+    struct gen_plan *p =
+        plan_of("{\"entities\": [{\"name\": \"a\", \"row_count\": 5, \"fields\": "
+                "[{\"name\": \"flag\", \"type\": \"boolean\", \"unique\": true}]}]}",
                 &err);
+    assert_null(p);
+    assert_non_null(
+        strstr(err.msg, "unique column \"flag\" (boolean) has at most 2 possible values"));
+    sil_err_clear(&err);
+    p = plan_of(
+        "{\"entities\": [{\"name\": \"a\", \"row_count\": 2, \"fields\": [{\"name\": \"id\", "
+        "\"primary_key\": true}, {\"name\": \"b\", \"foreign_key\": \"b.id\"}]},"
+        "{\"name\": \"b\", \"row_count\": 2, \"fields\": [{\"name\": \"id\", "
+        "\"primary_key\": true}, {\"name\": \"a\", \"foreign_key\": \"a.id\"}]}]}",
+        &err);
     assert_null(p);
     assert_non_null(strstr(err.msg, "cycle with no nullable or deferrable column: a -> b -> a"));
     sil_err_clear(&err);
-    p = plan_of("{\"entities\": [{\"name\": \"a\", \"row_count\": 0, \"fields\": [{\"name\": \"id\", "
-                "\"primary_key\": true}]}, {\"name\": \"c\", \"row_count\": 3, \"fields\": "
-                "[{\"name\": \"a_id\", \"foreign_key\": \"a.id\"}]}]}",
-                &err);
+    p = plan_of(
+        "{\"entities\": [{\"name\": \"a\", \"row_count\": 0, \"fields\": [{\"name\": \"id\", "
+        "\"primary_key\": true}]}, {\"name\": \"c\", \"row_count\": 3, \"fields\": "
+        "[{\"name\": \"a_id\", \"foreign_key\": \"a.id\"}]}]}",
+        &err);
     assert_null(p);
     assert_non_null(strstr(err.msg, "NOT NULL foreign key \"c_a_id_fkey\""));
     /* A nullable cycle is broken and recorded. */
     sil_err_clear(&err);
-    p = plan_of("{\"entities\": [{\"name\": \"a\", \"row_count\": 2, \"fields\": [{\"name\": \"id\", "
-                "\"primary_key\": true}, {\"name\": \"b\", \"foreign_key\": \"b.id\", \"nullable\": "
-                "true}]}, {\"name\": \"b\", \"row_count\": 2, \"fields\": [{\"name\": \"id\", "
-                "\"primary_key\": true}, {\"name\": \"a\", \"foreign_key\": \"a.id\"}]}]}",
-                &err);
+    p = plan_of(
+        "{\"entities\": [{\"name\": \"a\", \"row_count\": 2, \"fields\": [{\"name\": \"id\", "
+        "\"primary_key\": true}, {\"name\": \"b\", \"foreign_key\": \"b.id\", \"nullable\": "
+        "true}]}, {\"name\": \"b\", \"row_count\": 2, \"fields\": [{\"name\": \"id\", "
+        "\"primary_key\": true}, {\"name\": \"a\", \"foreign_key\": \"a.id\"}]}]}",
+        &err);
     assert_non_null(p);
     assert_int_equal(p->ndeferred, 1);
     gen_plan_free(p);
