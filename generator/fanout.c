@@ -76,6 +76,20 @@ int64_t gen_fanout_build(struct gen_fanout *f, int64_t np, int64_t nc, struct ge
         for (int64_t p = 0; p <= np; p++)
             raw_cum[p] = scale(f, raw_cum[p]);
         f->dense = raw_cum;
+        /* A bucket index over positions, so random lookups start next to
+         * their parent instead of binary searching the whole table. */
+        if (np > 0 && nc > 0) {
+            f->jump_w = (nc + np - 1) / np;
+            f->njump = nc / f->jump_w + 1;
+            f->jump = sil_xmalloc((size_t)f->njump * sizeof *f->jump);
+            int64_t p = 0;
+            for (int64_t b = 0; b < f->njump; b++) {
+                int64_t q = b * f->jump_w;
+                while (p + 1 < np && raw_cum[p + 1] <= q)
+                    p++;
+                f->jump[b] = (uint32_t)p;
+            }
+        }
     }
     return nc;
 }
@@ -84,6 +98,7 @@ void gen_fanout_release(struct gen_fanout *f)
 {
     free(f->blk);
     free(f->dense);
+    free(f->jump);
     gen_icdf_release(&f->model);
     memset(f, 0, sizeof *f);
 }
@@ -141,7 +156,12 @@ int64_t gen_fanout_parent(const struct gen_fanout *f, int64_t q, struct gen_fano
         }
     }
     int64_t lo, hi;
-    if (f->dense) {
+    if (f->jump) {
+        int64_t p = f->jump[q / f->jump_w];
+        while (p + 1 < f->np && f->dense[p + 1] <= q)
+            p++;
+        lo = p;
+    } else if (f->dense) {
         /* Largest p with off[p] <= q. */
         lo = 0;
         hi = f->np - 1;

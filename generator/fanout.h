@@ -32,6 +32,9 @@ struct gen_fanout {
     struct gen_perm perm;
     int64_t *blk;   /* raw cumulative count at each block start; nblk + 1 */
     int64_t *dense; /* scaled offsets off[0..np], or NULL */
+    uint32_t *jump; /* with dense: the parent owning position b * jump_w */
+    int64_t jump_w;
+    int64_t njump;
 };
 
 /* A lookup cursor: the parent found last and its position range. */
