@@ -182,6 +182,25 @@ void gen_fk_count_model(struct gen_icdf *q, const struct sil_fkstats *st, double
     if (st && st->children_per_parent.n > 0) {
         gen_icdf_init(q, &st->children_per_parent, 0);
         q->floor = 0;
+        /* Heavy parents: P(count >= threshold) = parent_fraction is one more
+         * quantile point, kept where it agrees with its neighbours. */
+        if (st->has_heavy && st->heavy_parent_fraction > 0 && st->heavy_parent_fraction < 1) {
+            double hp = 1 - st->heavy_parent_fraction, hv = (double)st->heavy_threshold;
+            size_t i = 0;
+            while (i < q->n && q->p[i] < hp)
+                i++;
+            int dup = i < q->n && q->p[i] == hp;
+            int ok = !dup && (i == 0 || q->v[i - 1] <= hv) && (i == q->n || hv <= q->v[i]);
+            if (ok) {
+                q->p = sil_xrealloc(q->p, (q->n + 1) * sizeof(double));
+                q->v = sil_xrealloc(q->v, (q->n + 1) * sizeof(double));
+                memmove(q->p + i + 1, q->p + i, (q->n - i) * sizeof(double));
+                memmove(q->v + i + 1, q->v + i, (q->n - i) * sizeof(double));
+                q->p[i] = hp;
+                q->v[i] = hv;
+                q->n++;
+            }
+        }
         /* Parents without children: as many as the shape says, not more
          * from rounding small values down. */
         if (st->parents_with_children > 0) {
