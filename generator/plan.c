@@ -288,8 +288,13 @@ static int plan_fk(struct gen_plan *p, struct gen_table *t, size_t fi, struct si
             f->gaps.floor = 0;
         }
     } else {
+        /* Blocks of GEN_PERM_BLOCK rows keep their order: lookups inside a
+         * block are sequential, and siblings in a block share a few parents
+         * (the messages of one conversation come from a few senders). */
         f->mode = GFK_PERM;
-        gen_perm_init(&f->perm, (uint64_t)t->rows, f->key ^ UINT64_C(0x7065726d));
+        int64_t nblocks = t->rows / GEN_PERM_BLOCK;
+        gen_perm_init(&f->perm, (uint64_t)(nblocks > 0 ? nblocks : 1),
+                      f->key ^ UINT64_C(0x7065726d));
     }
     return 0;
 }

@@ -42,6 +42,8 @@ enum gen_kind {
 enum gen_vtype { GV_NULL, GV_NUM, GV_BOOL, GV_STR };
 
 #define GEN_VAL_MAX 8192
+/* Rows per block of a secondary foreign key's permutation. */
+#define GEN_PERM_BLOCK 16
 
 /* A rendered value: s/len point into buf or into constant data. */
 struct gen_val {
@@ -149,7 +151,7 @@ struct gen_col {
 
 enum gen_fk_mode {
     GFK_CONTIG, /* the table's primary foreign key: children consecutive */
-    GFK_PERM,   /* positions through a keyed permutation of the rows */
+    GFK_PERM,   /* positions through a keyed permutation of row blocks */
     GFK_STRIDE, /* positions row * stride mod n: distinct parents among siblings */
     GFK_MOD,    /* sibling k of primary parent p: parent perm((a_p + k) mod n) */
     GFK_SELF,   /* self reference: an earlier row */

@@ -14,10 +14,16 @@ struct arrival_state {
     int64_t t;
 };
 
+struct perm_state {
+    int64_t block; /* last row block looked up, -1 = none */
+    int64_t mapped;
+};
+
 struct gen_cursor {
     size_t nfks;
     struct gen_fanout_cursor *fc;
     struct arrival_state *arr; /* per fk */
+    struct perm_state *perm;   /* per fk */
 };
 
 struct gen_cursor *gen_cursor_new(const struct gen_table *t)
@@ -26,9 +32,11 @@ struct gen_cursor *gen_cursor_new(const struct gen_table *t)
     c->nfks = t->nfks;
     c->fc = sil_xcalloc(t->nfks ? t->nfks : 1, sizeof *c->fc);
     c->arr = sil_xcalloc(t->nfks ? t->nfks : 1, sizeof *c->arr);
+    c->perm = sil_xcalloc(t->nfks ? t->nfks : 1, sizeof *c->perm);
     for (size_t i = 0; i < t->nfks; i++) {
         c->fc[i].p = -1;
         c->arr[i].parent = -1;
+        c->perm[i].block = -1;
     }
     return c;
 }
@@ -39,6 +47,7 @@ void gen_cursor_free(struct gen_cursor *c)
         return;
     free(c->fc);
     free(c->arr);
+    free(c->perm);
     free(c);
 }
 
@@ -251,8 +260,23 @@ int64_t gen_fk_parent(const struct gen_fkplan *f, int64_t row, struct gen_cursor
         return (int64_t)gen_below(gen_rand(f->key, (uint64_t)row, 1), (uint64_t)row);
     case GFK_CONTIG:
         return gen_fanout_parent(&f->fan, row, fc);
-    case GFK_PERM:
-        return gen_fanout_parent(&f->fan, (int64_t)gen_perm_apply(&f->perm, (uint64_t)row), NULL);
+    case GFK_PERM: {
+        /* Position: the row's block moved by the permutation, same offset. */
+        int64_t b = row / GEN_PERM_BLOCK;
+        if (b >= (int64_t)f->perm.n || f->perm.n <= 1)
+            return gen_fanout_parent(&f->fan, row, fc); /* the tail keeps its place */
+        int64_t mapped;
+        if (cur && cur->perm[fi].block == b) {
+            mapped = cur->perm[fi].mapped;
+        } else {
+            mapped = (int64_t)gen_perm_apply(&f->perm, (uint64_t)b);
+            if (cur) {
+                cur->perm[fi].block = b;
+                cur->perm[fi].mapped = mapped;
+            }
+        }
+        return gen_fanout_parent(&f->fan, mapped * GEN_PERM_BLOCK + row % GEN_PERM_BLOCK, fc);
+    }
     case GFK_MOD: {
         const struct gen_fkplan *pf = &f->child->fks[f->child->primary_fk];
         struct gen_fanout_cursor tmp = {-1, 0, 0, 0};
