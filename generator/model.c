@@ -329,15 +329,20 @@ double gen_ks_counts(const int64_t *hist, size_t nhist, const struct sil_quantil
 double gen_ks_samples(const double *sorted, size_t n, const struct sil_quantiles *model)
 {
     double d = 0;
+    size_t first = 0;
     for (size_t i = 0; i < n; i++) {
-        /* Compare at the end of a run of equal values. */
+        if (i > 0 && sorted[i] != sorted[i - 1])
+            first = i;
+        /* Compare at the end of a run of equal values, both sides of the step. */
         if (i + 1 < n && sorted[i + 1] == sorted[i])
             continue;
-        double fe = (double)(i + 1) / (double)n;
         double fm = gen_quantiles_cdf(model, sorted[i]);
-        double diff = fabs(fe - fm);
-        if (diff > d)
-            d = diff;
+        double above = fabs((double)(i + 1) / (double)n - fm);
+        double below = fabs(fm - (double)first / (double)n);
+        if (above > d)
+            d = above;
+        if (below > d)
+            d = below;
     }
     return d;
 }

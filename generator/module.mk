@@ -26,4 +26,10 @@ $(O)/tests/gen-fanout-ks: $(O)/tests/generator/fanout_ks.o $(GENERATOR_LIB) $(LI
 	$(call quiet,LINK,$@)
 	$(Q)$(call link,$^,$(GENERATOR_PKGS))
 $(O)/tests/generator/fanout_ks.o: CFLAGS_BASE += -Igenerator -Wno-missing-prototypes
+# Test helper: zstd decompression without the zstd command.
+GEN_TEST_TOOLS += $(O)/tests/gen-unzstd
+$(O)/tests/gen-unzstd: $(O)/tests/generator/unzstd.o
+	@mkdir -p $(@D)
+	$(call quiet,LINK,$@)
+	$(Q)$(call link,$^,libzstd)
 unit-tests: $(GEN_TEST_TOOLS)

@@ -90,7 +90,14 @@ assert_eq "$(pg_value "SELECT count(*) FROM employees e LEFT JOIN teams t ON t.i
 assert_eq "$(pg_value "SELECT count(*) FROM pg_constraint WHERE contype = 'f'" "$DB")" 5 "HR template: five foreign keys"
 
 # Other formats load too: CSV, INSERT statements, zstd-compressed COPY.
-for f in "--format csv" "--format sql" "--compress zstd" "--format csv --compress zstd --chunk-rows 7000"; do
+formats=("--format csv" "--format sql")
+# schema.sql reads compressed files through the zstd command.
+if command -v zstd >/dev/null; then
+    formats+=("--compress zstd" "--format csv --compress zstd --chunk-rows 7000")
+else
+    echo "note: zstd command not installed: compressed loads not checked" >&2
+fi
+for f in "${formats[@]}"; do
     out=$T_TMP/fmt$n
     # shellcheck disable=SC2086
     expect_exit 0 "chat $f: generate" -- "$gen" -s tests/shapes/chat.shape.json -o "$out" --rows messages=20000 --derive $f

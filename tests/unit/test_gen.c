@@ -111,6 +111,27 @@ static void test_gen__count_model_matches_mean(void **state)
     gen_icdf_release(&q);
 }
 
+static void test_gen__ks_distances(void **state)
+{
+    (void)state;
+    double p[] = {0.5, 1}, v[] = {0, 2};
+    struct sil_quantiles q = {2, p, v};
+    assert_true(gen_quantiles_cdf(&q, -1) == 0);
+    assert_true(gen_quantiles_cdf(&q, 0) == 0.5);
+    assert_true(gen_quantiles_cdf(&q, 1) == 0.75);
+    assert_true(gen_quantiles_cdf(&q, 5) == 1);
+    /* Counts 0,0,1,2: F_emp = 0.5, 0.75, 1 against 0.5, 0.75, 1. */
+    int64_t hist[] = {2, 1, 1};
+    assert_true(gen_ks_counts(hist, 3, &q) < 1e-12);
+    int64_t skew[] = {4, 0, 0};
+    assert_true(fabs(gen_ks_counts(skew, 3, &q) - 0.5) < 1e-12);
+    double sorted[] = {0.5, 1, 1.5, 2};
+    /* just below 0.5 the model is at 0.625, the sample at 0 */
+    assert_true(fabs(gen_ks_samples(sorted, 4, &q) - 0.625) < 1e-12);
+    double high[] = {2, 2, 2, 2};
+    assert_true(fabs(gen_ks_samples(high, 4, &q) - 1) < 1e-12);
+}
+
 static void check_fanout(int64_t np, int64_t nc, int with_model)
 {
     struct gen_icdf q;
@@ -529,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_gen__perm_is_a_bijection),
         cmocka_unit_test(test_gen__icdf_follows_quantiles),
         cmocka_unit_test(test_gen__count_model_matches_mean),
+        cmocka_unit_test(test_gen__ks_distances),
         cmocka_unit_test(test_gen__fanout_sums_and_lookups),
         cmocka_unit_test(test_gen__check_digits),
         cmocka_unit_test(test_gen__personal_values_are_reserved),
