@@ -763,7 +763,11 @@ struct sil_shape *gen_template_apply(const struct gen_template *t, struct sil_sh
             tb->row_count = e->rows >= 0 ? e->rows : 100;
             fresh = 1;
         } else if (e->rows >= 0) {
+            /* The count is now the template's, not the sampler's. */
             tb->row_count = e->rows;
+            tb->rows_method = SIL_ROWS_DECLARED;
+            if (tb->sampled_rows > tb->row_count)
+                tb->sampled_rows = tb->row_count;
         }
         size_t npk = 0;
         for (size_t k = 0; k < e->nfields; k++)

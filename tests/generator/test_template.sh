@@ -63,6 +63,30 @@ assert_contains "$check" "distinct personnummer 200" "unique personal numbers"
 assert_contains "$check" "distinct emails 200" "unique e-mails"
 expect_exit 0 "no orphans in the HR example" -- "$ks" "$ex"
 
+# A template over a shape: overrides a row count and a value kind, adds a
+# table; the output's shape.json is a valid shape again.
+cat >"$T_TMP/over.json" <<'JSON'
+{"locale": "fr_FR", "entities": [
+  {"name": "users", "row_count": 2000, "fields": [{"name": "nickname", "faker_method": "user_name"}]},
+  {"name": "audit_log", "row_count": 300, "fields": [
+     {"name": "id", "type": "bigint", "primary_key": true},
+     {"name": "user_id", "foreign_key": "users.id"},
+     {"name": "action", "faker_method": "random_element", "faker_args": {"elements": ["login", "logout"]}}]}]}
+JSON
+ov=$T_TMP/ov
+expect_exit 0 "template over a shape" -- "$gen" -s tests/shapes/chat.shape.json -t "$T_TMP/over.json" -o "$ov" --rows messages=20000 --derive
+assert_eq "$(wc -l <"$ov/data/public.users.copy")" 2000 "template row count overrides the shape's"
+assert_eq "$(wc -l <"$ov/data/public.audit_log.copy")" 300 "template adds a table"
+assert_eq "$(awk -F'\t' '$3 == "login" || $3 == "logout"' "$ov/data/public.audit_log.copy" | wc -l)" 300 "random_element values"
+assert_eq "$(awk -F'\t' '$4 ~ /^(01 99 00|06 39 98) [0-9][0-9] [0-9][0-9]$/' "$ov/data/public.users.copy" | grep -c .)" \
+    "$(awk -F'\t' '$4 != "\\N"' "$ov/data/public.users.copy" | grep -c .)" "fr_FR phones in ARCEP fiction ranges"
+# Resized tables change the ratios, so only orphans are gated here.
+expect_exit 0 "no orphans, new table included" -- "$ks" "$ov" 1
+assert_contains "$T_OUT" "audit_log.audit_log_user_id_fkey" "the added foreign key is checked"
+for d in "$out" "$ex" "$ov"; do
+    expect_exit 0 "$(basename "$d"): shape.json reads back as a shape" -- "$SIL_BUILD/tests/shape-tool" canon "$d/shape.json"
+done
+
 # Same inputs and seed: same bytes. Another seed: other data.
 expect_exit 0 "same seed again" -- "$gen" -t docs/examples/hr-template.json -o "$T_TMP/ex2" --seed 1
 if cmp -s "$ex/manifest.json" "$T_TMP/ex2/manifest.json"; then t_pass "same seed, same manifest"; else t_fail "same seed gave another manifest"; fi
