@@ -457,7 +457,7 @@ static void render_unit(struct job *j, const struct unit *u, struct gen_cursor *
                         struct gen_val *v, struct gen_rbuf *b)
 {
     b->len = 0;
-    if (j->o->format == GEN_FMT_CSV && u->file_start && u->first == 0)
+    if (j->o->format == GEN_FMT_CSV && u->file_start && u->first == 0 && j->t->holds_start)
         csv_header(j->t, b);
     gen_render_rows(j->p, j->t, j->o->format, u->first, u->count, cur, v, b);
 }

@@ -1231,6 +1231,7 @@ struct gen_plan *gen_plan_new(struct sil_shape *shape, const struct gen_template
             goto fail;
         t->first = 0;
         t->count = t->rows;
+        t->holds_start = 1;
     }
     return p;
 fail:
@@ -1292,6 +1293,8 @@ void gen_shard_range(int64_t rows, int k, int n, int64_t *first, int64_t *count)
 
 void gen_plan_shard(struct gen_plan *p, int k, int n)
 {
-    for (size_t i = 0; i < p->ntables; i++)
+    for (size_t i = 0; i < p->ntables; i++) {
         gen_shard_range(p->tables[i].rows, k, n, &p->tables[i].first, &p->tables[i].count);
+        p->tables[i].holds_start = k == 1;
+    }
 }

@@ -183,6 +183,7 @@ struct gen_table {
     uint64_t key;
     int64_t rows;         /* whole table */
     int64_t first, count; /* this shard's rows */
+    int holds_start;      /* this shard starts the table (its CSV header) */
     int generate;         /* 0 for views and other tables without rows */
     size_t ncols;
     struct gen_col *cols;
