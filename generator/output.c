@@ -910,7 +910,7 @@ char *gen_schema_sql(const struct gen_plan *p, const struct gen_out_opts *o,
                 sil_buf_addf(&b, "'%s'", path);
             if (o->format == GEN_FMT_CSV)
                 sil_buf_addf(&b, " WITH (FORMAT csv, HEADER %s)",
-                             fi == 0 && gt->first == 0 ? "true" : "false");
+                             fi == 0 && gt->first == 0 && gt->holds_start ? "true" : "false");
             sil_buf_addc(&b, '\n');
         }
     }
