@@ -359,8 +359,18 @@ static void civil(int64_t days, int *y, int *m, int *d)
 #define BIRTH_FIRST (-10957)
 #define BIRTH_DAYS  24106
 
-static size_t national_id(enum gen_locale loc, uint64_t key, int64_t row, int64_t uidx, char *out,
-                          size_t cap)
+int64_t gen_person_birth_days(uint64_t person, int64_t row)
+{
+    return BIRTH_FIRST + (int64_t)gen_below(gen_rand(person, (uint64_t)row, 7), BIRTH_DAYS);
+}
+
+int gen_person_female(uint64_t person, int64_t row)
+{
+    return (int)(gen_rand(person, (uint64_t)row, 0) >> 63);
+}
+
+static size_t national_id(enum gen_locale loc, uint64_t key, uint64_t person, int64_t row,
+                          int64_t uidx, char *out, size_t cap)
 {
     struct w w = {out, 0, cap};
     out[0] = '\0';
@@ -422,6 +432,14 @@ static size_t national_id(enum gen_locale loc, uint64_t key, int64_t row, int64_
         int sex = 1 + (int)(i % 2);
         int yy = (int)((i / 2) % 100);
         int mm = 1 + (int)((i / 200) % 12);
+        if (uidx < 0) {
+            /* The row's person: sex and birth month and year. */
+            int by, bm, bd;
+            civil(gen_person_birth_days(person, row), &by, &bm, &bd);
+            sex = gen_person_female(person, row) ? 2 : 1;
+            yy = by % 100;
+            mm = bm;
+        }
         int commune = 1 + (int)((i / 2400) % 990);
         int order = 1 + (int)((i / 2376000) % 999);
         char d[48];
@@ -435,8 +453,8 @@ static size_t national_id(enum gen_locale loc, uint64_t key, int64_t row, int64_
     case GEN_SV_SE:
     default: {
         /* Personnummer with birth number 000, which is never assigned. */
-        int64_t day = uidx >= 0 ? BIRTH_FIRST + uidx % BIRTH_DAYS
-                                : BIRTH_FIRST + (int64_t)gen_below(r, BIRTH_DAYS);
+        int64_t day =
+            uidx >= 0 ? BIRTH_FIRST + uidx % BIRTH_DAYS : gen_person_birth_days(person, row);
         int y, m, d;
         civil(day, &y, &m, &d);
         char nine[48];
@@ -578,7 +596,7 @@ size_t gen_pii(enum sil_class cls, enum gen_locale loc, uint64_t key, uint64_t p
     case SIL_CLASS_PERSONAL_POSTCODE:
         return address_part(loc, key, row, 3, out, cap);
     case SIL_CLASS_PERSONAL_NATIONAL_ID:
-        return national_id(loc, key, row, uidx, out, cap);
+        return national_id(loc, key, person, row, uidx, out, cap);
     case SIL_CLASS_PERSONAL_IBAN:
         return iban(key, row, uidx, out, cap);
     case SIL_CLASS_PERSONAL_CARD: {

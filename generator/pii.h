@@ -26,6 +26,11 @@ size_t gen_pii(enum sil_class cls, enum gen_locale loc, uint64_t key, uint64_t p
 /* How many distinct values a class can produce (INT64_MAX: unbounded). */
 int64_t gen_pii_capacity(enum sil_class cls, enum gen_locale loc);
 
+/* The birth date (epoch days, 1940-2005) and sex of the person a row
+ * describes, shared by birth-date columns and personal numbers. */
+int64_t gen_person_birth_days(uint64_t person, int64_t row);
+int gen_person_female(uint64_t person, int64_t row);
+
 /* Pieces, also used by template faker methods. */
 size_t gen_pii_first_name(enum gen_locale loc, uint64_t bits, char *out, size_t cap);
 size_t gen_pii_last_name(enum gen_locale loc, uint64_t bits, char *out, size_t cap);

@@ -753,12 +753,16 @@ static int compile_col(struct gen_plan *p, struct gen_table *t, size_t ci,
             c->cls = SIL_CLASS_PERSONAL_BIRTH_DATE;
     } else if (c->cls == SIL_CLASS_PERSONAL_BIRTH_DATE && sil_type_is_time(c->type)) {
         c->kind = GK_TIME;
-        if (st && st->quantiles.n)
+        if (st && st->quantiles.n) {
             gen_icdf_init(&c->dist, &st->quantiles, 0);
-        else if (b == SIL_T_DATE)
-            gen_icdf_init_uniform(&c->dist, -10957, 13148); /* 1940..2005 */
-        else
-            gen_icdf_init_uniform(&c->dist, -946771200.0, 1136073599.0);
+        } else {
+            /* 1940..2005, the same date as the row's personal number */
+            c->person_birth = 1;
+            if (b == SIL_T_DATE)
+                gen_icdf_init_uniform(&c->dist, -10957, 13148);
+            else
+                gen_icdf_init_uniform(&c->dist, -946771200.0, 1136073599.0);
+        }
     } else if (c->cls == SIL_CLASS_PERSONAL_FREE_TEXT && sil_type_is_text(c->type)) {
         c->kind = GK_TEXT;
     } else if (sil_class_is_personal(c->cls) && sil_type_is_text(c->type)) {

@@ -117,7 +117,8 @@ struct gen_col {
     size_t index;                /* in the table */
     enum gen_kind kind;
     uint64_t key;
-    uint64_t person; /* the table's person key, for name-like values */
+    uint64_t person;  /* the table's person key, for name-like values */
+    int person_birth; /* a birth date without statistics: the person's */
     double null_frac;
     int skip;   /* generated column: not written */
     int unique; /* values must differ per row: built injective */

@@ -390,6 +390,8 @@ static size_t faker_value(const struct gen_col *c, int64_t row, char *o, size_t 
         if (f->method == GF_DATE_BETWEEN && !f->has_min)
             lo = 18262; /* 2020-01-01 */
         int64_t days = (int64_t)lo + (int64_t)gen_below(r, (uint64_t)(hi - lo + 1));
+        if (f->method == GF_BIRTH_DATE && !f->has_min && !f->has_max)
+            days = gen_person_birth_days(c->person, row); /* the row's person */
         int64_t secs = days * 86400 + (int64_t)gen_below(gen_mix(r), 86400);
         enum sil_type_base b = c->type->base;
         if (sil_type_is_text(c->type))
@@ -550,6 +552,10 @@ void gen_value(const struct gen_plan *p, const struct gen_table *t, const struct
                                              (c->type->base == SIL_T_DATE ? 1 : 61);
         else if (c->arrival)
             tv = arrival_time(c, c->arrival, row, cur);
+        else if (c->person_birth)
+            tv = c->type->base == SIL_T_DATE
+                     ? gen_person_birth_days(c->person, row)
+                     : gen_person_birth_days(c->person, row) * 86400 + 43200;
         else
             tv = time_draw(c, c->key, (uint64_t)row, 0);
         v->type = GV_STR;

@@ -234,6 +234,14 @@ static void test_gen__personal_values_are_reserved(void **state)
             assert_memory_equal(buf + 8, "-000", 4);
             digits_of(buf + 2, d, sizeof d);
             assert_true(gen_luhn_valid(d));
+            if (!u) {
+                /* The row's person: the same birth date as its birth-date column. */
+                char date[16];
+                date[gen_fmt_time(date, SIL_T_DATE, gen_person_birth_days(12, row))] = '\0';
+                assert_memory_equal(buf, date, 4);
+                assert_memory_equal(buf + 4, date + 5, 2);
+                assert_memory_equal(buf + 6, date + 8, 2);
+            }
             /* Germany: Steuer-IdNr starting with 0, valid check digit */
             gen_pii(SIL_CLASS_PERSONAL_NATIONAL_ID, GEN_DE_DE, 11, 12, row, uidx, buf, sizeof buf);
             assert_int_equal(strlen(buf), 11);
