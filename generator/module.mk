@@ -3,6 +3,10 @@ GENERATOR_OBJS := $(patsubst %.c,$(O)/%.o,$(filter-out generator/main.c,$(wildca
 GENERATOR_LIB := $(O)/libgenerator.a
 GENERATOR_PKGS := libcjson libsodium libzstd
 
+# Values are computed in floating point: no fused multiply-add, so the same
+# inputs give the same bytes on machines with and without FMA.
+$(GENERATOR_OBJS): CFLAGS_BASE += -ffp-contract=off
+
 $(GENERATOR_LIB): $(GENERATOR_OBJS)
 	$(call quiet,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
