@@ -105,6 +105,18 @@ expect_exit 1 "write failure" -- bash -c "trap '' XFSZ; ulimit -f 2000; exec '$g
 assert_contains "$T_ERR" "cannot write '" "names the file that failed"
 nothing_left "$o" "write failure"
 
+# A really full disk, where a small tmpfs can be mounted (root with the right).
+mkdir -p "$T_TMP/tiny"
+if mount -t tmpfs -o size=2m tmpfs "$T_TMP/tiny" 2>/dev/null; then
+    expect_exit 1 "disk full" -- "$gen" -s "$chat" -o "$T_TMP/tiny/out" -q
+    assert_contains "$T_ERR" "No space left on device" "says the disk is full"
+    assert_contains "$T_ERR" "hint: the disk is full" "says what to do"
+    assert_eq "$(ls -A "$T_TMP/tiny")" "" "disk full: nothing left behind"
+    umount "$T_TMP/tiny"
+else
+    echo "note: cannot mount a small tmpfs here: the real disk-full case is not checked" >&2
+fi
+
 # Interrupted: SIGINT during a long run leaves nothing.
 "$gen" -s "$chat" -o "$o" -q --band dev --threads 1 2>"$T_TMP/int.err" &
 pid=$!
