@@ -713,6 +713,8 @@ static int compile_col(struct gen_plan *p, struct gen_table *t, size_t ci,
     c->type = sil_shape_base_type(s, &col->type);
     c->key = gen_key(t->key, col->name);
     c->person = gen_key(t->key, "\001person");
+    c->u_lo = 0;
+    c->u_hi = 1;
     c->cls = col->classification;
     c->locale = col->locale ? col->locale : p->locale;
     c->maxlen =
@@ -1260,6 +1262,7 @@ void gen_plan_free(struct gen_plan *p)
             gen_icdf_release(&col->dist);
             gen_cat_release(&col->cat);
             gen_cat_release(&col->how_cat);
+            free(col->cmp);
             for (size_t k = 0; k < col->ncat; k++)
                 free((char *)col->cat_values[k]);
             free(col->cat_values);

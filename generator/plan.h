@@ -111,6 +111,14 @@ struct gen_bounds {
     int lo_strict, hi_strict;
 };
 
+enum gen_op { GEN_OP_EQ, GEN_OP_NE, GEN_OP_LT, GEN_OP_LE, GEN_OP_GT, GEN_OP_GE };
+
+/* This column `op` another, earlier column of the same table. */
+struct gen_cmp {
+    size_t other;
+    enum gen_op op;
+};
+
 struct gen_col {
     const struct sil_column *col;
     const struct sil_type *type; /* domains resolved */
@@ -127,6 +135,10 @@ struct gen_col {
     /* GK_NUM / GK_TIME / GK_TEXT lengths */
     struct gen_icdf dist;
     struct gen_bounds bounds;
+    double u_lo, u_hi; /* the distribution truncated to the bounds */
+    int minlen;        /* text: shortest value (from a length constraint) */
+    size_t ncmp;
+    struct gen_cmp *cmp;
     int is_int;
     int scale;         /* numeric digits after the point, -1 = free */
     double vmin, vmax; /* range of the type */

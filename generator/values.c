@@ -296,12 +296,30 @@ int64_t gen_fk_parent(const struct gen_fkplan *f, int64_t row, struct gen_cursor
 
 /* ---- time values ---- */
 
+/* Keep a time inside the column's bounds (strict bounds move one unit in). */
+static int64_t clamp_time(const struct gen_col *c, int64_t t)
+{
+    if (c->bounds.has_lo) {
+        int64_t lo = (int64_t)ceil(c->bounds.lo) +
+                     (c->bounds.lo_strict && ceil(c->bounds.lo) == c->bounds.lo);
+        if (t < lo)
+            t = lo;
+    }
+    if (c->bounds.has_hi) {
+        int64_t hi = (int64_t)floor(c->bounds.hi) -
+                     (c->bounds.hi_strict && floor(c->bounds.hi) == c->bounds.hi);
+        if (t > hi)
+            t = hi;
+    }
+    return t;
+}
+
 /* Epoch seconds (or days for dates, seconds of day for times) from the
  * column's distribution, with the hour-of-week profile applied. */
 static int64_t time_draw(const struct gen_col *c, uint64_t key, uint64_t idx, uint64_t draw)
 {
     double u = gen_unit(gen_rand(key, idx, draw));
-    double x = gen_icdf_eval(&c->dist, u);
+    double x = gen_icdf_eval(&c->dist, c->u_lo + u * (c->u_hi - c->u_lo));
     if (c->bounds.has_lo && x < c->bounds.lo)
         x = c->bounds.lo;
     if (c->bounds.has_hi && x > c->bounds.hi)
@@ -315,7 +333,7 @@ static int64_t time_draw(const struct gen_col *c, uint64_t key, uint64_t idx, ui
         size_t h = gen_cat_pick(&c->how_cat, gen_unit(r));
         t = monday + wk * 604800 + (int64_t)h * 3600 + (int64_t)gen_below(gen_mix(r), 3600);
     }
-    return t;
+    return clamp_time(c, t);
 }
 
 static int64_t arrival_time(const struct gen_col *c, const struct gen_fkplan *f, int64_t row,
@@ -328,6 +346,8 @@ static int64_t arrival_time(const struct gen_col *c, const struct gen_fkplan *f,
     int64_t start = fc->start;
     struct arrival_state *st = cur ? &cur->arr[fi] : NULL;
     int64_t t, from;
+    if (st && st->parent == p && st->row == row)
+        return st->t;
     if (st && st->parent == p && st->row < row && st->row >= start) {
         t = st->t;
         from = st->row + 1;
@@ -447,6 +467,126 @@ static size_t faker_value(const struct gen_col *c, int64_t row, char *o, size_t 
     }
 }
 
+/* ---- numbers, with bounds and comparisons ---- */
+
+static double num_step(const struct gen_col *c)
+{
+    if (c->kind == GK_TIME || c->is_int)
+        return 1;
+    return c->scale >= 0 ? pow(10, -c->scale) : 1e-6;
+}
+
+static double num_clamp(const struct gen_col *c, double x)
+{
+    double step = num_step(c);
+    if (c->bounds.has_lo && (x < c->bounds.lo || (c->bounds.lo_strict && x <= c->bounds.lo)))
+        x = c->bounds.lo + (c->bounds.lo_strict ? step : 0);
+    if (c->bounds.has_hi && (x > c->bounds.hi || (c->bounds.hi_strict && x >= c->bounds.hi)))
+        x = c->bounds.hi - (c->bounds.hi_strict ? step : 0);
+    if (x < c->vmin)
+        x = c->vmin;
+    if (x > c->vmax)
+        x = c->vmax;
+    return x;
+}
+
+static int col_number(const struct gen_plan *p, const struct gen_table *t, const struct gen_col *c,
+                      int64_t row, struct gen_cursor *cur, double *out);
+
+static int holds(double x, enum gen_op op, double y)
+{
+    switch (op) {
+    case GEN_OP_EQ:
+        return x == y;
+    case GEN_OP_NE:
+        return x != y;
+    case GEN_OP_LT:
+        return x < y;
+    case GEN_OP_LE:
+        return x <= y;
+    case GEN_OP_GT:
+        return x > y;
+    case GEN_OP_GE:
+        return x >= y;
+    }
+    return 1;
+}
+
+/* Move x to the right side of each column it is compared with: reflected
+ * across the other value (keeping its spread), else just past it. */
+static double compare_fix(const struct gen_plan *p, const struct gen_table *t,
+                          const struct gen_col *c, int64_t row, struct gen_cursor *cur, double x)
+{
+    for (size_t i = 0; i < c->ncmp; i++) {
+        double y;
+        if (!col_number(p, t, &t->cols[c->cmp[i].other], row, cur, &y))
+            continue; /* NULL: the check passes */
+        enum gen_op op = c->cmp[i].op;
+        if (holds(x, op, y))
+            continue;
+        double step = num_step(c);
+        double r = num_clamp(c, 2 * y - x);
+        if (op != GEN_OP_EQ && op != GEN_OP_NE && holds(r, op, y)) {
+            x = r;
+            continue;
+        }
+        x = op == GEN_OP_LT ? y - step : op == GEN_OP_GT || op == GEN_OP_NE ? y + step : y;
+    }
+    return x;
+}
+
+/* GK_NUM's value before formatting. */
+static double num_value(const struct gen_plan *p, const struct gen_table *t,
+                        const struct gen_col *c, int64_t row, struct gen_cursor *cur)
+{
+    if (c->unique)
+        return c->bounds.lo + (double)gen_perm_apply(&c->uperm, (uint64_t)row);
+    double u = gen_unit(gen_rand(c->key, (uint64_t)row, 0));
+    double x = gen_icdf_eval(&c->dist, c->u_lo + u * (c->u_hi - c->u_lo));
+    /* Round first, then clamp: a rounded value stays inside strict bounds. */
+    if (c->is_int)
+        x = (double)llround(x);
+    else if (c->scale >= 0 && c->scale <= 15 && fabs(x) * pow(10, c->scale) < 9e15)
+        x = (double)llround(x * pow(10, c->scale)) / pow(10, c->scale);
+    x = num_clamp(c, x);
+    return c->ncmp ? compare_fix(p, t, c, row, cur, x) : x;
+}
+
+/* GK_TIME's value (epoch seconds, or days for dates) before formatting. */
+static int64_t time_value(const struct gen_plan *p, const struct gen_table *t,
+                          const struct gen_col *c, int64_t row, struct gen_cursor *cur)
+{
+    int64_t tv;
+    if (c->unique)
+        tv = (int64_t)c->bounds.lo + (int64_t)gen_perm_apply(&c->uperm, (uint64_t)row) *
+                                         (c->type->base == SIL_T_DATE ? 1 : 61);
+    else if (c->arrival)
+        tv = clamp_time(c, arrival_time(c, c->arrival, row, cur));
+    else if (c->person_birth)
+        tv = c->type->base == SIL_T_DATE ? gen_person_birth_days(c->person, row)
+                                         : gen_person_birth_days(c->person, row) * 86400 + 43200;
+    else
+        tv = time_draw(c, c->key, (uint64_t)row, 0);
+    return c->ncmp ? (int64_t)compare_fix(p, t, c, row, cur, (double)tv) : tv;
+}
+
+/* A numeric or time column's value as a number; 0 when it is NULL. */
+static int col_number(const struct gen_plan *p, const struct gen_table *t, const struct gen_col *c,
+                      int64_t row, struct gen_cursor *cur, double *out)
+{
+    if (c->null_frac > 0 && gen_unit(gen_rand(c->key, (uint64_t)row, 99)) < c->null_frac)
+        return 0;
+    if (c->kind == GK_NUM)
+        *out = num_value(p, t, c, row, cur);
+    else if (c->kind == GK_TIME)
+        *out = (double)time_value(p, t, c, row, cur);
+    else if (c->kind == GK_ROWKEY && c->rowkey_kind == 0)
+        *out = (double)(row + 1);
+    else
+        return 0;
+    return 1;
+}
+
 /* ---- the column dispatcher ---- */
 
 static void set_num(struct gen_val *v, size_t n)
@@ -520,25 +660,7 @@ void gen_value(const struct gen_plan *p, const struct gen_table *t, const struct
         return;
     }
     case GK_NUM: {
-        double x;
-        if (c->unique) {
-            x = c->bounds.lo + (double)gen_perm_apply(&c->uperm, (uint64_t)row);
-        } else {
-            r = gen_rand(c->key, (uint64_t)row, 0);
-            x = gen_icdf_eval(&c->dist, gen_unit(r));
-            if (c->bounds.has_lo &&
-                (x < c->bounds.lo || (c->bounds.lo_strict && x <= c->bounds.lo)))
-                x = c->bounds.lo +
-                    (c->bounds.lo_strict ? (c->is_int ? 1 : pow(10, -SIL_MAX(c->scale, 2))) : 0);
-            if (c->bounds.has_hi &&
-                (x > c->bounds.hi || (c->bounds.hi_strict && x >= c->bounds.hi)))
-                x = c->bounds.hi -
-                    (c->bounds.hi_strict ? (c->is_int ? 1 : pow(10, -SIL_MAX(c->scale, 2))) : 0);
-            if (x < c->vmin)
-                x = c->vmin;
-            if (x > c->vmax)
-                x = c->vmax;
-        }
+        double x = num_value(p, t, c, row, cur);
         if (c->is_int)
             set_num(v, gen_fmt_i64(v->buf, (int64_t)llround(x)));
         else
@@ -546,18 +668,7 @@ void gen_value(const struct gen_plan *p, const struct gen_table *t, const struct
         return;
     }
     case GK_TIME: {
-        int64_t tv;
-        if (c->unique)
-            tv = (int64_t)c->bounds.lo + (int64_t)gen_perm_apply(&c->uperm, (uint64_t)row) *
-                                             (c->type->base == SIL_T_DATE ? 1 : 61);
-        else if (c->arrival)
-            tv = arrival_time(c, c->arrival, row, cur);
-        else if (c->person_birth)
-            tv = c->type->base == SIL_T_DATE
-                     ? gen_person_birth_days(c->person, row)
-                     : gen_person_birth_days(c->person, row) * 86400 + 43200;
-        else
-            tv = time_draw(c, c->key, (uint64_t)row, 0);
+        int64_t tv = time_value(p, t, c, row, cur);
         v->type = GV_STR;
         v->s = v->buf;
         v->len = gen_fmt_time(v->buf, c->type->base, tv);
@@ -592,6 +703,8 @@ void gen_value(const struct gen_plan *p, const struct gen_table *t, const struct
             len = GEN_VAL_MAX - 32;
         if (c->maxlen > 0 && len > (size_t)c->maxlen)
             len = (size_t)c->maxlen;
+        if (c->minlen > 0 && len < (size_t)c->minlen)
+            len = (size_t)c->minlen;
         size_t n;
         if (c->unique && c->code_width > 0) {
             /* Short unique text: an upper-case code, a bijection of the row. */

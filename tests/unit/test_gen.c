@@ -9,6 +9,7 @@
 #include <string.h>
 #include <math.h>
 
+#include "constraints.h"
 #include "dict.h"
 #include "fanout.h"
 #include "model.h"
@@ -531,6 +532,102 @@ static void test_gen__formats_escape_values(void **state)
                              "(2, 'a\tb\\c,\"d''\n');\n");
 }
 
+/* Render `rows` rows of table 0 in COPY form, one string per row. */
+static char *render_all(struct gen_plan *p, int64_t rows)
+{
+    struct gen_rbuf b = {0};
+    struct gen_val *v = malloc(sizeof *v);
+    struct gen_cursor *c = gen_cursor_new(&p->tables[0]);
+    gen_render_rows(p, &p->tables[0], GEN_FMT_COPY, 0, rows, c, v, &b);
+    gen_cursor_free(c);
+    free(v);
+    char *s = malloc(b.len + 1);
+    memcpy(s, b.p, b.len);
+    s[b.len] = '\0';
+    free(b.p);
+    return s;
+}
+
+static void test_gen__constraints_shape_values(void **state)
+{
+    (void)state;
+    struct sil_err err;
+    sil_err_clear(&err);
+    struct gen_plan *p =
+        plan_of("{\"entities\": [{\"name\": \"t\", \"row_count\": 3000, \"fields\": ["
+                "{\"name\": \"id\", \"type\": \"integer\", \"primary_key\": true},"
+                "{\"name\": \"n\", \"type\": \"integer\", \"null_fraction\": 0.2},"
+                "{\"name\": \"kind\", \"type\": \"string\"},"
+                "{\"name\": \"starts\", \"type\": \"date\"},"
+                "{\"name\": \"ends\", \"type\": \"date\", \"null_fraction\": 0.1},"
+                "{\"name\": \"note\", \"type\": \"string\"}]}]}",
+                &err);
+    assert_non_null(p);
+    static const char *const kinds[] = {"open", "shut"};
+    struct gen_cons c[] = {
+        {.kind = GC_RANGE, .column = "n", .op = GEN_OP_GT, .value = 500},
+        {.kind = GC_RANGE, .column = "n", .op = GEN_OP_LE, .value = 600},
+        {.kind = GC_NOT_NULL, .column = "n"},
+        {.kind = GC_IN, .column = "kind", .nvalues = 2, .values = kinds},
+        {.kind = GC_COLUMNS, .column = "ends", .op = GEN_OP_GE, .column2 = "starts"},
+        {.kind = GC_LENGTH, .column = "note", .op = GEN_OP_LE, .value = 5},
+        {.kind = GC_RANGE, .column = "id", .op = GEN_OP_GT, .value = 0},
+        {.kind = GC_RANGE, .column = "starts", .op = GEN_OP_GE, .value = 1704067200}, /* 2024 */
+    };
+    size_t skipped = 9;
+    assert_int_equal(gen_constrain(p, &p->tables[0], c, sizeof c / sizeof c[0], &skipped, &err), 0);
+    assert_int_equal(skipped, 0);
+    char *rows = render_all(p, 3000), *save = NULL;
+    int n = 0, spread_lo = 0, spread_hi = 0;
+    for (char *line = strtok_r(rows, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char id[32], num[32], kind[32], s1[16], e1[16], note[64];
+        assert_int_equal(sscanf(line, "%31[^\t]\t%31[^\t]\t%31[^\t]\t%15[^\t]\t%15[^\t]\t%63[^\n]",
+                                id, num, kind, s1, e1, note),
+                         6);
+        long v = strtol(num, NULL, 10);
+        assert_true(v > 500 && v <= 600);
+        spread_lo += v < 520;
+        spread_hi += v > 580;
+        assert_true(strcmp(kind, "open") == 0 || strcmp(kind, "shut") == 0);
+        assert_true(strcmp(s1, "2024-01-01") >= 0);
+        assert_true(strcmp(e1, "\\N") == 0 || strcmp(e1, s1) >= 0);
+        assert_true(strlen(note) <= 5);
+        n++;
+    }
+    assert_int_equal(n, 3000);
+    /* Truncated, not clamped: the range is filled, not its ends. */
+    assert_true(spread_lo > 300 && spread_hi > 300);
+    free(rows);
+    gen_plan_free(p);
+}
+
+static void test_gen__constraints_that_cannot_hold(void **state)
+{
+    (void)state;
+    struct sil_err err;
+    sil_err_clear(&err);
+    struct gen_plan *p =
+        plan_of("{\"entities\": [{\"name\": \"t\", \"row_count\": 100, \"fields\": ["
+                "{\"name\": \"id\", \"type\": \"integer\", \"primary_key\": true},"
+                "{\"name\": \"code\", \"type\": \"integer\", \"unique\": true},"
+                "{\"name\": \"n\", \"type\": \"integer\"}]}]}",
+                &err);
+    assert_non_null(p);
+    struct gen_cons k1 = {.kind = GC_RANGE, .column = "id", .op = GEN_OP_LT, .value = 50};
+    assert_int_equal(gen_constrain(p, &p->tables[0], &k1, 1, NULL, &err), -1);
+    assert_non_null(
+        strstr(err.msg, "column \"id\" cannot hold: the key values 1..rows fall outside it"));
+    struct gen_cons k2[] = {{.kind = GC_RANGE, .column = "code", .op = GEN_OP_GE, .value = 10},
+                            {.kind = GC_RANGE, .column = "code", .op = GEN_OP_LT, .value = 100}};
+    assert_int_equal(gen_constrain(p, &p->tables[0], k2, 2, NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "fewer values in its range than rows"));
+    struct gen_cons k3[] = {{.kind = GC_RANGE, .column = "n", .op = GEN_OP_GT, .value = 10},
+                            {.kind = GC_RANGE, .column = "n", .op = GEN_OP_LT, .value = 5}};
+    assert_int_equal(gen_constrain(p, &p->tables[0], k3, 2, NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "its range is empty"));
+    gen_plan_free(p);
+}
+
 static void test_gen__dictionaries_load(void **state)
 {
     (void)state;
@@ -570,6 +667,8 @@ int main(void)
         cmocka_unit_test(test_gen__template_errors_name_the_place),
         cmocka_unit_test(test_gen__plan_refuses_impossible_constraints),
         cmocka_unit_test(test_gen__formats_escape_values),
+        cmocka_unit_test(test_gen__constraints_shape_values),
+        cmocka_unit_test(test_gen__constraints_that_cannot_hold),
         cmocka_unit_test(test_gen__dictionaries_load),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
