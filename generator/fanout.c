@@ -1,6 +1,7 @@
 /* Foreign key fan-out: scaled children-per-parent counts and position lookups. */
 #include "fanout.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,39 @@ static int64_t scale(const struct gen_fanout *f, int64_t cum)
     return (int64_t)(num / ((u128)(uint64_t)f->raw * 2));
 }
 
+static int build_threads = 1;
+
+void gen_fanout_set_threads(int n)
+{
+    build_threads = n < 1 ? 1 : SIL_MIN(n, 64);
+}
+
+struct build_range {
+    struct gen_fanout *f;
+    int64_t *raw_cum;
+    int64_t a, b;     /* parents [a, b), a on a block boundary */
+    int64_t sum, max; /* raw total and largest count of the range */
+};
+
+static void *build_range_run(void *arg)
+{
+    struct build_range *r = arg;
+    struct gen_fanout *f = r->f;
+    int64_t cum = 0;
+    for (int64_t p = r->a; p < r->b; p++) {
+        if (p % GEN_FANOUT_BLOCK == 0)
+            f->blk[p / GEN_FANOUT_BLOCK] = cum;
+        if (r->raw_cum)
+            r->raw_cum[p] = cum;
+        int64_t c = gen_fanout_raw(f, p);
+        if (c > r->max)
+            r->max = c;
+        cum += c;
+    }
+    r->sum = cum;
+    return NULL;
+}
+
 int64_t gen_fanout_build(struct gen_fanout *f, int64_t np, int64_t nc, struct gen_icdf *model,
                          uint64_t key)
 {
@@ -41,17 +75,48 @@ int64_t gen_fanout_build(struct gen_fanout *f, int64_t np, int64_t nc, struct ge
     f->blk = sil_xmalloc((size_t)(nblk + 1) * sizeof *f->blk);
     int dense = np <= GEN_FANOUT_DENSE_MAX;
     int64_t *raw_cum = dense ? sil_xmalloc((size_t)(np + 1) * sizeof *raw_cum) : NULL;
-    int64_t cum = 0;
-    for (int64_t p = 0; p < np; p++) {
-        if (p % GEN_FANOUT_BLOCK == 0)
-            f->blk[p / GEN_FANOUT_BLOCK] = cum;
-        if (raw_cum)
-            raw_cum[p] = cum;
-        int64_t c = gen_fanout_raw(f, p);
-        if (c > f->max_raw)
-            f->max_raw = c;
-        cum += c;
+    /* Parents in ranges of whole blocks, one per thread: each range sums
+     * from 0, then ranges are shifted by the totals before them (integer
+     * sums, so the result does not depend on the split). */
+    int nth = build_threads;
+    if (np < INT64_C(1) << 20 || nth < 1)
+        nth = 1;
+    struct build_range *rg = sil_xcalloc((size_t)nth, sizeof *rg);
+    int64_t per = (nblk + nth - 1) / nth * GEN_FANOUT_BLOCK;
+    for (int i = 0; i < nth; i++) {
+        rg[i].f = f;
+        rg[i].raw_cum = raw_cum;
+        rg[i].a = SIL_MIN(np, (int64_t)i * per);
+        rg[i].b = SIL_MIN(np, (int64_t)(i + 1) * per);
     }
+    pthread_t *th = nth > 1 ? sil_xcalloc((size_t)nth, sizeof *th) : NULL;
+    int started = 0;
+    for (int i = 1; i < nth; i++) {
+        if (pthread_create(&th[i], NULL, build_range_run, &rg[i]) != 0)
+            break;
+        started = i;
+    }
+    build_range_run(&rg[0]);
+    for (int i = 1; i <= started; i++)
+        pthread_join(th[i], NULL);
+    for (int i = started + 1; i < nth; i++)
+        build_range_run(&rg[i]); /* threads that could not start */
+    free(th);
+    int64_t cum = 0;
+    for (int i = 0; i < nth; i++) {
+        int64_t base = cum;
+        if (base)
+            for (int64_t p = rg[i].a; p < rg[i].b; p++) {
+                if (p % GEN_FANOUT_BLOCK == 0)
+                    f->blk[p / GEN_FANOUT_BLOCK] += base;
+                if (raw_cum)
+                    raw_cum[p] += base;
+            }
+        cum += rg[i].sum;
+        if (rg[i].max > f->max_raw)
+            f->max_raw = rg[i].max;
+    }
+    free(rg);
     if (np % GEN_FANOUT_BLOCK == 0)
         f->blk[np / GEN_FANOUT_BLOCK] = cum;
     f->blk[nblk] = cum;

@@ -51,8 +51,10 @@ struct gen_fanout_cursor {
  */
 int64_t gen_fanout_build(struct gen_fanout *f, int64_t np, int64_t nc, struct gen_icdf *model,
                          uint64_t key);
-/* Sum of raw counts for np parents under the model (for derived sizing). */
 void gen_fanout_release(struct gen_fanout *f);
+/* Threads for building large fan-outs (from 2^20 parents); default 1.
+ * The result never depends on it. Call before planning. */
+void gen_fanout_set_threads(int n);
 
 /* Raw count of parent p (before scaling). */
 int64_t gen_fanout_raw(const struct gen_fanout *f, int64_t p);

@@ -229,6 +229,7 @@ int generator_run(const struct gen_opts *o, const char **what, struct sil_err *e
         sil_err_set(err, SIL_EUSAGE, "no input: give --shape FILE, --template FILE or both");
         goto out;
     }
+    gen_fanout_set_threads(o->out.threads);
     plan = gen_plan_new(shape, tpl, o->seed, &o->sizing, err);
     if (!plan) {
         *what = "cannot plan the output";

@@ -276,7 +276,16 @@ static int plan_fk(struct gen_plan *p, struct gen_table *t, size_t fi, struct si
         sil_err_hint(err, "size the two tables consistently (--rows)");
         return -1;
     }
-    gen_fanout_build(&f->fan, np, t->rows, has_model ? &model : NULL, f->key);
+    if (has_model && t->derived_fk == (int)fi && t->derived_fan.nc == t->rows &&
+        t->derived_fan.np == np &&
+        (fk->stats->children_per_parent.n || fk->stats->mean_children > 0)) {
+        /* Built already while deriving the size: same key, model and sizes. */
+        f->fan = t->derived_fan;
+        memset(&t->derived_fan, 0, sizeof t->derived_fan);
+        t->derived_fk = -1;
+    } else {
+        gen_fanout_build(&f->fan, np, t->rows, has_model ? &model : NULL, f->key);
+    }
     if (has_model)
         gen_icdf_release(&model);
     f->has_fan = 1;
@@ -1109,10 +1118,10 @@ static int64_t derived_rows(struct gen_plan *p, struct gen_table *t)
     struct gen_table *parent = &p->tables[fk->ref_index];
     struct gen_icdf model;
     gen_fk_count_model(&model, fk->stats, 1);
-    struct gen_fanout fan;
-    int64_t n = gen_fanout_build(&fan, parent->rows, -1, &model, gen_key(t->key, fk->name));
+    int64_t n =
+        gen_fanout_build(&t->derived_fan, parent->rows, -1, &model, gen_key(t->key, fk->name));
     gen_icdf_release(&model);
-    gen_fanout_release(&fan);
+    t->derived_fk = pf; /* plan_fk reuses it when the size stays */
     return n;
 }
 
@@ -1224,6 +1233,7 @@ struct gen_plan *gen_plan_new(struct sil_shape *shape, const struct gen_template
         t->nfks = t->t->nfks;
         t->fks = sil_xcalloc(t->nfks ? t->nfks : 1, sizeof *t->fks);
         t->primary_fk = -1;
+        t->derived_fk = -1;
     }
     if (order_tables(p, err) < 0 || size_tables(p, tpl, sz, err) < 0)
         goto fail;
@@ -1274,6 +1284,7 @@ void gen_plan_free(struct gen_plan *p)
         }
         free(t->cols);
         free(t->fks);
+        gen_fanout_release(&t->derived_fan);
     }
     free(p->tables);
     free(p->order);

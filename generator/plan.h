@@ -203,6 +203,10 @@ struct gen_table {
     size_t nfks;
     struct gen_fkplan *fks;
     int primary_fk; /* index in fks, -1 = none */
+    /* the primary fan-out built while deriving this table's size, kept for
+     * plan_fk (index in fks, -1 = none) */
+    int derived_fk;
+    struct gen_fanout derived_fan;
     /* sizing record */
     const char *size_source; /* "source", "scale", "rows", "band", "derived", "template" */
     int64_t requested;

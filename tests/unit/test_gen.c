@@ -182,6 +182,29 @@ static void test_gen__fanout_sums_and_lookups(void **state)
     check_fanout(GEN_FANOUT_DENSE_MAX + 100, 1000, 1); /* sparse checkpoints */
 }
 
+static void test_gen__fanout_threads_agree(void **state)
+{
+    (void)state;
+    double p[] = {0.3, 0.6, 0.9, 0.99}, v[] = {0, 2, 8, 40};
+    struct sil_quantiles sq = {4, p, v};
+    struct gen_fanout f[2];
+    for (int i = 0; i < 2; i++) {
+        struct gen_icdf q;
+        gen_icdf_init(&q, &sq, 0);
+        gen_fanout_set_threads(i ? 3 : 1);
+        gen_fanout_build(&f[i], 1500007, -1, &q, 77);
+    }
+    gen_fanout_set_threads(1);
+    assert_int_equal(f[0].nc, f[1].nc);
+    assert_int_equal(f[0].max_raw, f[1].max_raw);
+    for (int64_t i = 0; i <= 1500007; i += 7919)
+        assert_int_equal(gen_fanout_offset(&f[0], i), gen_fanout_offset(&f[1], i));
+    assert_memory_equal(f[0].blk, f[1].blk,
+                        (size_t)(1500007 / GEN_FANOUT_BLOCK + 2) * sizeof(int64_t));
+    gen_fanout_release(&f[0]);
+    gen_fanout_release(&f[1]);
+}
+
 static void test_gen__check_digits(void **state)
 {
     (void)state;
@@ -657,6 +680,7 @@ int main(void)
         cmocka_unit_test(test_gen__count_model_matches_mean),
         cmocka_unit_test(test_gen__ks_distances),
         cmocka_unit_test(test_gen__fanout_sums_and_lookups),
+        cmocka_unit_test(test_gen__fanout_threads_agree),
         cmocka_unit_test(test_gen__check_digits),
         cmocka_unit_test(test_gen__personal_values_are_reserved),
         cmocka_unit_test(test_gen__unique_personal_values_differ),
