@@ -1,27 +1,252 @@
-/* generator: command-line entry point. */
+/* generator: command-line entry point; parses and hands off to a command. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "gen.h"
 #include "log.h"
 
 static const char usage[] =
-    "Usage: generator [OPTION]...\n"
+    "Usage: generator [generate] (--shape FILE | --template FILE | both) --out DIR [OPTION]...\n"
+    "       generator report OUT_DIR      (not in this version)\n"
+    "       generator calibrate ...       (not in this version)\n"
     "\n"
-    "This build of generator only answers --help and --version.\n"
+    "Write a deterministic synthetic dataset from a shape file and/or a metadata\n"
+    "template: schema.sql, one data file per table (or chunk) and manifest.json.\n"
     "\n"
-    "  -h, --help      show this help and exit\n"
-    "  -V, --version   show the version and exit\n";
+    "Inputs:\n"
+    "  -s, --shape FILE        shape file (format v1)\n"
+    "  -t, --template FILE     JSON metadata template; alone, or overriding the shape\n"
+    "  -o, --out DIR           output directory (refused if it exists)\n"
+    "      --force             replace an existing output directory\n"
+    "      --seed N            seed (default 1); same inputs and seed, same bytes\n"
+    "\n"
+    "Sizing (default: the source's row counts):\n"
+    "      --scale K           multiply every table's rows by K\n"
+    "      --rows TABLE=N      rows of one table (repeatable; TABLE or SCHEMA.TABLE)\n"
+    "      --derive            size unsized child tables from their parents through\n"
+    "                          the children-per-parent distributions\n"
+    "      --band NAME         a named band (dev, staging, perf) from policies/bands.json\n"
+    "      --bands FILE        use another bands file\n"
+    "      --max-rows N        clamp every table to N rows (recorded in the manifest)\n"
+    "\n"
+    "Output:\n"
+    "      --format FMT        copy (default), csv, jsonl or sql\n"
+    "      --compress zstd[:L] compress data files with zstd (level L, default 3)\n"
+    "      --chunk-rows N      split tables into files of N rows\n"
+    "      --threads N         worker threads (default: the number of cores)\n"
+    "      --shard K/N         write the K-th of N row slices of every table\n"
+    "      --progress / --no-progress   progress line (default: on a terminal)\n"
+    "\n"
+    "  -q, --quiet  -v, --verbose  -h, --help  -V, --version\n"
+    "\n"
+    "Exit status: 0 written; 1 the job failed (disk, interrupted); 2 usage or input error.\n";
 
 static const struct sil_tool tool = {"generator", usage};
 
+enum {
+    O_SEED = 1000,
+    O_SCALE,
+    O_ROWS,
+    O_DERIVE,
+    O_BAND,
+    O_BANDS,
+    O_MAXROWS,
+    O_FORMAT,
+    O_COMPRESS,
+    O_CHUNK,
+    O_THREADS,
+    O_SHARD,
+    O_FORCE,
+    O_PROGRESS,
+    O_NOPROGRESS
+};
+
+static int cmd_generate(int argc, char **argv)
+{
+    static const struct option longopts[] = {SIL_CLI_LONG,
+                                             {"shape", required_argument, NULL, 's'},
+                                             {"template", required_argument, NULL, 't'},
+                                             {"out", required_argument, NULL, 'o'},
+                                             {"seed", required_argument, NULL, O_SEED},
+                                             {"scale", required_argument, NULL, O_SCALE},
+                                             {"rows", required_argument, NULL, O_ROWS},
+                                             {"derive", no_argument, NULL, O_DERIVE},
+                                             {"band", required_argument, NULL, O_BAND},
+                                             {"bands", required_argument, NULL, O_BANDS},
+                                             {"max-rows", required_argument, NULL, O_MAXROWS},
+                                             {"format", required_argument, NULL, O_FORMAT},
+                                             {"compress", required_argument, NULL, O_COMPRESS},
+                                             {"chunk-rows", required_argument, NULL, O_CHUNK},
+                                             {"threads", required_argument, NULL, O_THREADS},
+                                             {"shard", required_argument, NULL, O_SHARD},
+                                             {"force", no_argument, NULL, O_FORCE},
+                                             {"progress", no_argument, NULL, O_PROGRESS},
+                                             {"no-progress", no_argument, NULL, O_NOPROGRESS},
+                                             {NULL, 0, NULL, 0}};
+    struct gen_opts o;
+    memset(&o, 0, sizeof o);
+    o.seed = 1;
+    o.shard_k = o.shard_n = 1;
+    o.sizing.mode = GEN_SIZE_SOURCE;
+    o.sizing.scale = 1;
+    o.out.format = GEN_FMT_COPY;
+    o.out.level = 3;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o.out.threads = cores > 0 ? (int)SIL_MIN(cores, 256) : 1;
+    o.out.progress = isatty(STDERR_FILENO);
+    struct gen_rows_opt *rows = NULL;
+    size_t nrows = 0;
+    int derive = 0, scale_set = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, SIL_CLI_SHORT "s:t:o:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            o.shape_path = optarg;
+            break;
+        case 't':
+            o.template_path = optarg;
+            break;
+        case 'o':
+            o.out_dir = optarg;
+            break;
+        case O_SEED:
+            o.seed = (uint64_t)sil_cli_i64(&tool, "--seed", optarg, 0, INT64_C(9007199254740991));
+            break;
+        case O_SCALE:
+            o.sizing.scale = sil_cli_double(&tool, "--scale", optarg, 0, 1e6);
+            scale_set = 1;
+            break;
+        case O_ROWS: {
+            char *eq = strrchr(optarg, '=');
+            if (!eq || eq == optarg)
+                sil_cli_usage_error(&tool, "--rows: expected TABLE=N, found '%s'", optarg);
+            *eq = '\0';
+            uint64_t n;
+            if (sil_parse_count(eq + 1, &n) < 0 || n > (UINT64_C(1) << 50))
+                sil_cli_usage_error(&tool, "--rows %s: '%s' is not a row count", optarg, eq + 1);
+            rows = sil_xrealloc(rows, (nrows + 1) * sizeof *rows);
+            rows[nrows].table = optarg;
+            rows[nrows++].rows = (int64_t)n;
+            break;
+        }
+        case O_DERIVE:
+            derive = 1;
+            break;
+        case O_BAND:
+            o.sizing.band = optarg;
+            break;
+        case O_BANDS:
+            o.sizing.bands_file = optarg;
+            break;
+        case O_MAXROWS:
+            o.sizing.max_rows = (int64_t)sil_cli_count(&tool, "--max-rows", optarg);
+            if (o.sizing.max_rows <= 0)
+                sil_cli_usage_error(&tool, "--max-rows: expected a positive count");
+            break;
+        case O_FORMAT:
+            if (strcmp(optarg, "copy") == 0)
+                o.out.format = GEN_FMT_COPY;
+            else if (strcmp(optarg, "csv") == 0)
+                o.out.format = GEN_FMT_CSV;
+            else if (strcmp(optarg, "jsonl") == 0)
+                o.out.format = GEN_FMT_JSONL;
+            else if (strcmp(optarg, "sql") == 0)
+                o.out.format = GEN_FMT_SQL;
+            else
+                sil_cli_usage_error(&tool, "--format: unknown format '%s' (copy, csv, jsonl, sql)",
+                                    optarg);
+            break;
+        case O_COMPRESS:
+            if (strncmp(optarg, "zstd", 4) != 0 || (optarg[4] && optarg[4] != ':'))
+                sil_cli_usage_error(&tool, "--compress: expected zstd or zstd:LEVEL, found '%s'",
+                                    optarg);
+            o.out.compress = 1;
+            if (optarg[4] == ':')
+                o.out.level = (int)sil_cli_i64(&tool, "--compress zstd:LEVEL", optarg + 5, 1, 19);
+            break;
+        case O_CHUNK:
+            o.out.chunk_rows = (int64_t)sil_cli_count(&tool, "--chunk-rows", optarg);
+            if (o.out.chunk_rows <= 0)
+                sil_cli_usage_error(&tool, "--chunk-rows: expected a positive count");
+            break;
+        case O_THREADS:
+            o.out.threads = (int)sil_cli_i64(&tool, "--threads", optarg, 1, 256);
+            break;
+        case O_SHARD: {
+            char *slash = strchr(optarg, '/');
+            int64_t k, n;
+            if (!slash)
+                sil_cli_usage_error(&tool, "--shard: expected K/N, found '%s'", optarg);
+            *slash = '\0';
+            if (sil_parse_i64(optarg, 1, 100000, &k) < 0 ||
+                sil_parse_i64(slash + 1, 1, 100000, &n) < 0 || k > n)
+                sil_cli_usage_error(&tool, "--shard: expected K/N with 1 <= K <= N");
+            o.shard_k = (int)k;
+            o.shard_n = (int)n;
+            break;
+        }
+        case O_FORCE:
+            o.force = 1;
+            break;
+        case O_PROGRESS:
+            o.out.progress = 1;
+            break;
+        case O_NOPROGRESS:
+            o.out.progress = 0;
+            break;
+        default:
+            sil_cli_common(&tool, c);
+        }
+    }
+    if (optind < argc)
+        sil_cli_usage_error(&tool, "unexpected argument '%s'", argv[optind]);
+    if (!o.out_dir)
+        sil_cli_usage_error(&tool, "--out DIR is required");
+    if (!o.shape_path && !o.template_path)
+        sil_cli_usage_error(&tool, "give --shape FILE, --template FILE or both");
+    if (o.sizing.band && scale_set)
+        sil_cli_usage_error(&tool, "--band and --scale cannot be combined");
+    if (o.sizing.band)
+        o.sizing.mode = GEN_SIZE_BAND;
+    else if (scale_set)
+        o.sizing.mode = GEN_SIZE_SCALE;
+    if (derive && !o.sizing.band) {
+        /* --derive: an empty band of the explicitly sized tables. */
+        o.sizing.mode = o.sizing.mode == GEN_SIZE_SCALE ? GEN_SIZE_SCALE : GEN_SIZE_SOURCE;
+    }
+    o.sizing.rows = rows;
+    o.sizing.nrows = nrows;
+    o.sizing.derive = derive;
+    if (o.out.format == GEN_FMT_SQL && o.out.chunk_rows % GEN_SQL_ROWS)
+        sil_cli_usage_error(&tool, "--chunk-rows must be a multiple of %d with --format sql",
+                            GEN_SQL_ROWS);
+    if (sil_log_level() == SIL_LOG_QUIET)
+        o.out.progress = 0;
+    struct sil_err err;
+    sil_err_clear(&err);
+    const char *what = NULL;
+    int rc = generator_run(&o, &what, &err);
+    free(rows);
+    if (rc < 0) {
+        sil_log_err(&err, err.code == SIL_EINTR ? NULL : what);
+        return sil_err_exit_code(&err);
+    }
+    return SIL_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
-    static const struct option longopts[] = {SIL_CLI_LONG, {NULL, 0, NULL, 0}};
-    int c;
     sil_cli_init(&tool);
-    while ((c = getopt_long(argc, argv, SIL_CLI_SHORT, longopts, NULL)) != -1)
-        sil_cli_common(&tool, c);
-    sil_log_error("not available in this build");
-    return SIL_EXIT_USAGE;
+    if (argc > 1 && (strcmp(argv[1], "report") == 0 || strcmp(argv[1], "calibrate") == 0)) {
+        sil_log_error("'%s' is not available in this version", argv[1]);
+        return SIL_EXIT_USAGE;
+    }
+    if (argc > 1 && strcmp(argv[1], "generate") == 0) {
+        argv[1] = argv[0];
+        return cmd_generate(argc - 1, argv + 1);
+    }
+    return cmd_generate(argc, argv);
 }
