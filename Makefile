@@ -37,7 +37,7 @@ LDSAN :=
 endif
 
 DEB_PACKAGES := build-essential pkg-config libsodium-dev libpq-dev libcjson-dev \
-	libcurl4-openssl-dev libpcre2-dev libcmocka-dev libzstd-dev postgresql \
+	libcurl4-openssl-dev libpcre2-dev libcmocka-dev libzstd-dev zstd postgresql \
 	postgresql-client clang llvm python3 time
 
 STD := -std=c11 -D_POSIX_C_SOURCE=200809L
