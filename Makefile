@@ -130,9 +130,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 		$(DESTDIR)$(PREFIX)/share/silhouette/policies
 	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 $(wildcard docs/man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
-	cp -R policies/. $(DESTDIR)$(PREFIX)/share/silhouette/policies/
-	find $(DESTDIR)$(PREFIX)/share/silhouette/policies -type f -exec chmod 0644 {} +
+	for m in $(wildcard docs/man/*.1); do install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done
+	cd policies && find . -type f | while read -r f; do \
+	  install -D -m 0644 "$$f" "$(DESTDIR)$(PREFIX)/share/silhouette/policies/$$f" || exit 1; done
 
 clean:
 	rm -rf build bin

@@ -15,7 +15,8 @@
 #define SIL_CLI_SHORT "+hVqv"
 #define SIL_CLI_LONG                                                                               \
     {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},                         \
-        {"quiet", no_argument, NULL, 'q'}, {                                                       \
+        {"quiet", no_argument, NULL, 'q'},                                                         \
+    {                                                                                              \
         "verbose", no_argument, NULL, 'v'                                                          \
     }
 

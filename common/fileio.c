@@ -13,8 +13,7 @@
 
 #include "signals.h"
 
-int sil_read_file(const char *path, size_t max_bytes, char **data, size_t *len,
-                  struct sil_err *err)
+int sil_read_file(const char *path, size_t max_bytes, char **data, size_t *len, struct sil_err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {

@@ -9,8 +9,7 @@
 
 #include "fileio.h"
 
-int sil_json_parse(const char *data, size_t len, const char *name, cJSON **out,
-                   struct sil_err *err)
+int sil_json_parse(const char *data, size_t len, const char *name, cJSON **out, struct sil_err *err)
 {
     const char *end = NULL;
     if (len == 0) {
@@ -49,8 +48,7 @@ int sil_json_parse(const char *data, size_t len, const char *name, cJSON **out,
                              "file?)",
                              data + off);
         else
-            sil_err_set_line(err, SIL_EINPUT, line, col, "invalid JSON near '%.16s'",
-                             data + off);
+            sil_err_set_line(err, SIL_EINPUT, line, col, "invalid JSON near '%.16s'", data + off);
         sil_err_file(err, name);
         return -1;
     }
@@ -207,8 +205,8 @@ int sil_json_str(struct sil_jctx *c, const cJSON *obj, const char *key, int requ
     return 0;
 }
 
-int sil_json_int(struct sil_jctx *c, const cJSON *obj, const char *key, int required,
-                 int64_t min, int64_t max, int64_t *out)
+int sil_json_int(struct sil_jctx *c, const cJSON *obj, const char *key, int required, int64_t min,
+                 int64_t max, int64_t *out)
 {
     int rc;
     const cJSON *m = member(c, obj, key, required, &rc);
@@ -223,8 +221,8 @@ int sil_json_int(struct sil_jctx *c, const cJSON *obj, const char *key, int requ
     return 0;
 }
 
-int sil_json_num(struct sil_jctx *c, const cJSON *obj, const char *key, int required,
-                 double min, double max, double *out)
+int sil_json_num(struct sil_jctx *c, const cJSON *obj, const char *key, int required, double min,
+                 double max, double *out)
 {
     int rc;
     const cJSON *m = member(c, obj, key, required, &rc);

@@ -11,8 +11,8 @@
  * Parse a whole file (at most max_bytes; 0 = 256 MiB). On a syntax error the
  * error carries the file, line and column. Caller frees *out with cJSON_Delete.
  */
-int sil_json_parse_file(const char *path, size_t max_bytes, cJSON **out, struct sil_err *err)
-    SIL_WUR;
+int sil_json_parse_file(const char *path, size_t max_bytes, cJSON **out,
+                        struct sil_err *err) SIL_WUR;
 /* Parse a buffer that has a NUL at data[len]; `name` names it in errors (may be NULL). */
 int sil_json_parse(const char *data, size_t len, const char *name, cJSON **out,
                    struct sil_err *err) SIL_WUR;
@@ -42,8 +42,8 @@ int sil_jctx_fail_at(struct sil_jctx *c, const char *key, const char *fmt, ...) 
  * `allowed` list, each at most once. Unknown and duplicate keys are errors:
  * an unexpected field could smuggle data past a reader that ignores it.
  */
-int sil_json_check_object(struct sil_jctx *c, const cJSON *node, const char *const *allowed)
-    SIL_WUR;
+int sil_json_check_object(struct sil_jctx *c, const cJSON *node,
+                          const char *const *allowed) SIL_WUR;
 
 /*
  * Typed member access. `required` = 0 leaves *out untouched when the key is
@@ -51,12 +51,12 @@ int sil_json_check_object(struct sil_jctx *c, const cJSON *node, const char *con
  */
 int sil_json_str(struct sil_jctx *c, const cJSON *obj, const char *key, int required,
                  size_t max_len, const char **out) SIL_WUR;
-int sil_json_int(struct sil_jctx *c, const cJSON *obj, const char *key, int required,
-                 int64_t min, int64_t max, int64_t *out) SIL_WUR;
-int sil_json_num(struct sil_jctx *c, const cJSON *obj, const char *key, int required,
-                 double min, double max, double *out) SIL_WUR;
-int sil_json_bool(struct sil_jctx *c, const cJSON *obj, const char *key, int required, int *out)
-    SIL_WUR;
+int sil_json_int(struct sil_jctx *c, const cJSON *obj, const char *key, int required, int64_t min,
+                 int64_t max, int64_t *out) SIL_WUR;
+int sil_json_num(struct sil_jctx *c, const cJSON *obj, const char *key, int required, double min,
+                 double max, double *out) SIL_WUR;
+int sil_json_bool(struct sil_jctx *c, const cJSON *obj, const char *key, int required,
+                  int *out) SIL_WUR;
 int sil_json_array(struct sil_jctx *c, const cJSON *obj, const char *key, int required,
                    const cJSON **out) SIL_WUR;
 int sil_json_object(struct sil_jctx *c, const cJSON *obj, const char *key, int required,

@@ -20,8 +20,8 @@ char *sil_policy_path(const char *name, struct sil_err *err)
         if (sil_path_exists(p))
             return p;
         free(p);
-        sil_err_set(err, SIL_EINPUT, "policy file '%s' is not in $SILHOUETTE_POLICY_DIR (%s)",
-                    name, env);
+        sil_err_set(err, SIL_EINPUT, "policy file '%s' is not in $SILHOUETTE_POLICY_DIR (%s)", name,
+                    env);
         return NULL;
     }
     char exe[PATH_MAX];

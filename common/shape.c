@@ -13,44 +13,43 @@
 /* ---- names ---- */
 
 static const char *const type_names[SIL_T__COUNT + 1] = {
-    "smallint", "integer",   "bigint",    "numeric",     "real",    "double",  "boolean",
-    "text",     "varchar",   "char",      "date",        "time",    "timetz",  "timestamp",
-    "timestamptz", "interval", "uuid",    "json",        "jsonb",   "bytea",   "inet",
-    "cidr",     "macaddr",   "money",     "enum",        "domain",  "unsupported", NULL};
+    "smallint",    "integer",  "bigint", "numeric", "real",   "double",      "boolean",
+    "text",        "varchar",  "char",   "date",    "time",   "timetz",      "timestamp",
+    "timestamptz", "interval", "uuid",   "json",    "jsonb",  "bytea",       "inet",
+    "cidr",        "macaddr",  "money",  "enum",    "domain", "unsupported", NULL};
 
-static const char *const class_names[SIL_CLASS__COUNT + 1] = {
-    "public",
-    "identifier",
-    "sensitive",
-    "personal:email",
-    "personal:name",
-    "personal:first_name",
-    "personal:last_name",
-    "personal:username",
-    "personal:phone",
-    "personal:address",
-    "personal:street",
-    "personal:city",
-    "personal:postcode",
-    "personal:national_id",
-    "personal:iban",
-    "personal:card",
-    "personal:birth_date",
-    "personal:ip",
-    "personal:free_text",
-    "personal:other",
-    NULL};
+static const char *const class_names[SIL_CLASS__COUNT + 1] = {"public",
+                                                              "identifier",
+                                                              "sensitive",
+                                                              "personal:email",
+                                                              "personal:name",
+                                                              "personal:first_name",
+                                                              "personal:last_name",
+                                                              "personal:username",
+                                                              "personal:phone",
+                                                              "personal:address",
+                                                              "personal:street",
+                                                              "personal:city",
+                                                              "personal:postcode",
+                                                              "personal:national_id",
+                                                              "personal:iban",
+                                                              "personal:card",
+                                                              "personal:birth_date",
+                                                              "personal:ip",
+                                                              "personal:free_text",
+                                                              "personal:other",
+                                                              NULL};
 
-static const char *const default_names[] = {"none", "constant", "sequence", "now", "expression",
-                                            NULL};
+static const char *const default_names[] = {"none", "constant",   "sequence",
+                                            "now",  "expression", NULL};
 static const char *const identity_names[] = {"none", "always", "by_default", NULL};
-static const char *const kind_names[] = {"table", "partitioned", "view", "matview", "foreign",
-                                         NULL};
+static const char *const kind_names[] = {"table",   "partitioned", "view",
+                                         "matview", "foreign",     NULL};
 static const char *const rows_names[] = {"exact", "estimate", "declared", NULL};
 static const char *const skip_names[] = {"none", "permission_denied", "dropped_during_run",
                                          "timeout", NULL};
-static const char *const action_names[] = {"no_action", "restrict", "cascade", "set_null",
-                                           "set_default", NULL};
+static const char *const action_names[] = {"no_action", "restrict",    "cascade",
+                                           "set_null",  "set_default", NULL};
 static const char *const encoding_names[] = {"clear", "token", NULL};
 static const char *const source_kinds[] = {"postgresql", "rest", "template", NULL};
 static const char *const token_methods[] = {"hmac-sha256", "none", NULL};
@@ -127,8 +126,7 @@ int sil_type_is_numeric(const struct sil_type *t)
 int sil_type_is_time(const struct sil_type *t)
 {
     return t->base == SIL_T_DATE || t->base == SIL_T_TIME || t->base == SIL_T_TIMETZ ||
-           t->base == SIL_T_TIMESTAMP || t->base == SIL_T_TIMESTAMPTZ ||
-           t->base == SIL_T_INTERVAL;
+           t->base == SIL_T_TIMESTAMP || t->base == SIL_T_TIMESTAMPTZ || t->base == SIL_T_INTERVAL;
 }
 
 int sil_type_is_text(const struct sil_type *t)
@@ -367,9 +365,8 @@ static int rd_utc(struct rd *r, const cJSON *o, const char *key, int required, c
     if (!v)
         return 0;
     if (sil_utc_parse(v, epoch) < 0)
-        return sil_jctx_fail_at(&r->c, key,
-                                "expected a UTC time like \"2026-01-31T12:00:00Z\", found \"%.40s\"",
-                                v);
+        return sil_jctx_fail_at(
+            &r->c, key, "expected a UTC time like \"2026-01-31T12:00:00Z\", found \"%.40s\"", v);
     *out = sil_arena_strdup(r->a, v);
     return 0;
 }
@@ -568,8 +565,9 @@ static int rd_categories(struct rd *r, const cJSON *o, struct sil_categories **o
 
 static int rd_colstats(struct rd *r, const cJSON *o, struct sil_colstats **out)
 {
-    static const char *const keys[] = {"null_fraction", "distinct_fraction", "quantiles",
-                                       "length_quantiles", "categories", "hour_of_week", NULL};
+    static const char *const keys[] = {
+        "null_fraction", "distinct_fraction", "quantiles", "length_quantiles",
+        "categories",    "hour_of_week",      NULL};
     const cJSON *so = NULL, *how = NULL;
     if (sil_json_object(&r->c, o, "stats", 0, &so) < 0)
         return -1;
@@ -590,7 +588,8 @@ static int rd_colstats(struct rd *r, const cJSON *o, struct sil_colstats **out)
     if (how) {
         size_t m2 = sil_jctx_key(&r->c, "hour_of_week");
         if (cJSON_GetArraySize(how) != SIL_HOURS_PER_WEEK)
-            return sil_jctx_fail(&r->c, "expected %d fractions (one per hour of the week), found %d",
+            return sil_jctx_fail(&r->c,
+                                 "expected %d fractions (one per hour of the week), found %d",
                                  SIL_HOURS_PER_WEEK, cJSON_GetArraySize(how));
         st->hour_of_week = sil_arena_alloc(r->a, SIL_HOURS_PER_WEEK * sizeof(double));
         double sum = 0;
@@ -626,7 +625,8 @@ static int rd_checks(struct rd *r, const cJSON *o, size_t *n, struct sil_check *
     size_t mark = sil_jctx_key(&r->c, "checks");
     for (const cJSON *e = arr->child; e; e = e->next, i++) {
         size_t m2 = sil_jctx_index(&r->c, i);
-        if (sil_json_check_object(&r->c, e, keys) < 0 || rd_ident(r, e, "name", 1, &v[i].name) < 0 ||
+        if (sil_json_check_object(&r->c, e, keys) < 0 ||
+            rd_ident(r, e, "name", 1, &v[i].name) < 0 ||
             rd_expr(r, e, "expression", &v[i].expr) < 0)
             return -1;
         sil_jctx_restore(&r->c, m2);
@@ -639,9 +639,9 @@ static int rd_checks(struct rd *r, const cJSON *o, size_t *n, struct sil_check *
 
 static int rd_column(struct rd *r, const cJSON *o, struct sil_column *col)
 {
-    static const char *const keys[] = {"name",     "type",           "nullable", "default",
-                                       "identity", "generated",      "classification",
-                                       "locale",   "stats",          NULL};
+    static const char *const keys[] = {"name",     "type",      "nullable",       "default",
+                                       "identity", "generated", "classification", "locale",
+                                       "stats",    NULL};
     static const char *const gkeys[] = {"expression", NULL};
     if (sil_json_check_object(&r->c, o, keys) < 0)
         return -1;
@@ -683,8 +683,9 @@ static int rd_column(struct rd *r, const cJSON *o, struct sil_column *col)
 
 static int rd_fkstats(struct rd *r, const cJSON *o, struct sil_fkstats **out)
 {
-    static const char *const keys[] = {"coverage", "parents_with_children", "mean_children",
-                                       "children_per_parent", "heavy", "arrival",
+    static const char *const keys[] = {"coverage",        "parents_with_children",
+                                       "mean_children",   "children_per_parent",
+                                       "heavy",           "arrival",
                                        "sampled_parents", NULL};
     static const char *const hkeys[] = {"threshold", "parent_fraction", "child_fraction", NULL};
     static const char *const akeys[] = {"column", "burstiness", "gap_quantiles", NULL};
@@ -708,8 +709,10 @@ static int rd_fkstats(struct rd *r, const cJSON *o, struct sil_fkstats **out)
         size_t m2 = sil_jctx_key(&r->c, "heavy");
         st->has_heavy = 1;
         if (sil_json_check_object(&r->c, heavy, hkeys) < 0 ||
-            sil_json_int(&r->c, heavy, "threshold", 1, 1, INT64_MAX / 2, &st->heavy_threshold) < 0 ||
-            sil_json_num(&r->c, heavy, "parent_fraction", 1, 0, 1, &st->heavy_parent_fraction) < 0 ||
+            sil_json_int(&r->c, heavy, "threshold", 1, 1, INT64_MAX / 2, &st->heavy_threshold) <
+                0 ||
+            sil_json_num(&r->c, heavy, "parent_fraction", 1, 0, 1, &st->heavy_parent_fraction) <
+                0 ||
             sil_json_num(&r->c, heavy, "child_fraction", 1, 0, 1, &st->heavy_child_fraction) < 0)
             return -1;
         sil_jctx_restore(&r->c, m2);
@@ -796,9 +799,9 @@ static int rd_partitioning(struct rd *r, const cJSON *o, struct sil_partitioning
 
 static int rd_table(struct rd *r, const cJSON *o, struct sil_table *t)
 {
-    static const char *const keys[] = {"schema", "name",   "kind",    "rows",
-                                       "skipped", "partitioning", "primary_key", "unique",
-                                       "checks", "columns", "foreign_keys", NULL};
+    static const char *const keys[] = {"schema",  "name",         "kind",         "rows",
+                                       "skipped", "partitioning", "primary_key",  "unique",
+                                       "checks",  "columns",      "foreign_keys", NULL};
     static const char *const rkeys[] = {"count", "method", "sampled", NULL};
     static const char *const ukeys[] = {"name", "columns", NULL};
     const cJSON *rows = NULL, *uniq = NULL, *cols = NULL, *fks = NULL;
@@ -810,7 +813,8 @@ static int rd_table(struct rd *r, const cJSON *o, struct sil_table *t)
         rd_choice(r, o, "skipped", 0, skip_names, &skip) < 0 ||
         rd_partitioning(r, o, &t->partitioning) < 0 ||
         rd_idents(r, o, "primary_key", 0, 1, &t->npk, &t->pk) < 0 ||
-        sil_json_array(&r->c, o, "unique", 0, &uniq) < 0 || rd_checks(r, o, &t->nchecks, &t->checks) < 0 ||
+        sil_json_array(&r->c, o, "unique", 0, &uniq) < 0 ||
+        rd_checks(r, o, &t->nchecks, &t->checks) < 0 ||
         sil_json_array(&r->c, o, "columns", 1, &cols) < 0 ||
         sil_json_array(&r->c, o, "foreign_keys", 0, &fks) < 0)
         return -1;
@@ -824,7 +828,8 @@ static int rd_table(struct rd *r, const cJSON *o, struct sil_table *t)
         return -1;
     t->rows_method = (enum sil_rows_method)method;
     if (t->sampled_rows > t->row_count && t->rows_method == SIL_ROWS_EXACT)
-        return sil_jctx_fail_at(&r->c, "sampled", "more rows sampled (%lld) than the table has (%lld)",
+        return sil_jctx_fail_at(&r->c, "sampled",
+                                "more rows sampled (%lld) than the table has (%lld)",
                                 (long long)t->sampled_rows, (long long)t->row_count);
     sil_jctx_restore(&r->c, mark);
     if (uniq) {
@@ -888,7 +893,8 @@ static int rd_enums(struct rd *r, const cJSON *root)
         size_t m2 = sil_jctx_index(&r->c, i);
         const cJSON *labels = NULL;
         struct sil_enum *en = &s->enums[i];
-        if (sil_json_check_object(&r->c, e, keys) < 0 || rd_ident(r, e, "schema", 1, &en->schema) < 0 ||
+        if (sil_json_check_object(&r->c, e, keys) < 0 ||
+            rd_ident(r, e, "schema", 1, &en->schema) < 0 ||
             rd_ident(r, e, "name", 1, &en->name) < 0 ||
             sil_json_array(&r->c, e, "labels", 1, &labels) < 0)
             return -1;
@@ -930,7 +936,8 @@ static int rd_domains(struct rd *r, const cJSON *root)
     for (const cJSON *e = arr->child; e; e = e->next, i++) {
         size_t m2 = sil_jctx_index(&r->c, i);
         struct sil_domain *d = &s->domains[i];
-        if (sil_json_check_object(&r->c, e, keys) < 0 || rd_ident(r, e, "schema", 1, &d->schema) < 0 ||
+        if (sil_json_check_object(&r->c, e, keys) < 0 ||
+            rd_ident(r, e, "schema", 1, &d->schema) < 0 ||
             rd_ident(r, e, "name", 1, &d->name) < 0 || rd_type(r, e, "type", &d->type) < 0 ||
             sil_json_bool(&r->c, e, "not_null", 0, &d->not_null) < 0 ||
             rd_checks(r, e, &d->nchecks, &d->checks) < 0)
@@ -946,9 +953,10 @@ static int rd_domains(struct rd *r, const cJSON *root)
 
 struct sil_shape *sil_shape_from_json(const cJSON *root, unsigned flags, struct sil_err *err)
 {
-    static const char *const keys[] = {"format",  "version", "created_at", "expires_at",
-                                       "source",  "tokenization", "privacy", "audit",
-                                       "enums",   "domains", "tables",     "checksum", NULL};
+    static const char *const keys[] = {"format", "version",      "created_at", "expires_at",
+                                       "source", "tokenization", "privacy",    "audit",
+                                       "enums",  "domains",      "tables",     "checksum",
+                                       NULL};
     static const char *const src_keys[] = {"kind", "fingerprint", "server_version", "locale", NULL};
     static const char *const tok_keys[] = {"method", "key_id", "token_length", NULL};
     static const char *const priv_keys[] = {"k",     "sample_rows",   "max_category_bytes",
@@ -1068,7 +1076,8 @@ struct sil_shape *sil_shape_from_json(const cJSON *root, unsigned flags, struct 
         int64_t k = 0, mcb = 0;
         if (sil_json_check_object(&r.c, priv, priv_keys) < 0 ||
             sil_json_int(&r.c, priv, "k", 1, 2, 1000000, &k) < 0 ||
-            sil_json_int(&r.c, priv, "sample_rows", 1, 0, INT64_C(1) << 50, &s->privacy.sample_rows) < 0 ||
+            sil_json_int(&r.c, priv, "sample_rows", 1, 0, INT64_C(1) << 50,
+                         &s->privacy.sample_rows) < 0 ||
             sil_json_int(&r.c, priv, "max_category_bytes", 1, 1, 256, &mcb) < 0 ||
             sil_json_str(&r.c, priv, "noise", 1, 0, &str) < 0 ||
             sil_json_bool(&r.c, priv, "metadata_only", 1, &s->privacy.metadata_only) < 0 ||
@@ -1093,8 +1102,8 @@ struct sil_shape *sil_shape_from_json(const cJSON *root, unsigned flags, struct 
         mark = sil_jctx_key(&r.c, "audit");
         if (sil_json_check_object(&r.c, audit, audit_keys) < 0 ||
             sil_json_str(&r.c, audit, "log_checksum", 1, 0, &str) < 0 ||
-            sil_json_int(&r.c, audit, "statements", 1, 0, INT64_C(1) << 50,
-                         &s->audit.statements) < 0)
+            sil_json_int(&r.c, audit, "statements", 1, 0, INT64_C(1) << 50, &s->audit.statements) <
+                0)
             goto fail;
         if (!sil_checksum_valid(str)) {
             sil_jctx_fail_at(&r.c, "log_checksum", "expected \"blake2b-256:\" and 64 hex digits");
@@ -1227,8 +1236,8 @@ static int check_cols_exist(const struct sil_table *t, size_t n, const char **co
 {
     for (size_t i = 0; i < n; i++)
         if (sil_table_column(t, cols[i]) < 0)
-            return vfail(err, "%s[%zu]: unknown column \"%s\" in table \"%s.%s\"", path, i,
-                         cols[i], t->schema, t->name);
+            return vfail(err, "%s[%zu]: unknown column \"%s\" in table \"%s.%s\"", path, i, cols[i],
+                         t->schema, t->name);
     return 0;
 }
 

@@ -15,12 +15,12 @@
 #include "buf.h"
 #include "err.h"
 
-#define SIL_SHAPE_FORMAT "silhouette.shape"
+#define SIL_SHAPE_FORMAT  "silhouette.shape"
 #define SIL_SHAPE_VERSION 1
 /* PostgreSQL's NAMEDATALEN - 1. */
-#define SIL_IDENT_MAX 63
-#define SIL_EXPR_MAX 2048
-#define SIL_HOURS_PER_WEEK 168
+#define SIL_IDENT_MAX       63
+#define SIL_EXPR_MAX        2048
+#define SIL_HOURS_PER_WEEK  168
 #define SIL_SHAPE_MAX_BYTES ((size_t)64 << 20)
 
 enum sil_type_base {
@@ -164,7 +164,7 @@ struct sil_column {
     enum sil_identity identity;
     const char *generated_expr; /* GENERATED ALWAYS AS (expr) STORED, or NULL */
     enum sil_class classification;
-    const char *locale; /* NULL = the source's */
+    const char *locale;         /* NULL = the source's */
     struct sil_colstats *stats; /* NULL when not sampled */
 };
 
@@ -341,8 +341,10 @@ enum {
  */
 struct sil_shape *sil_shape_parse(const char *data, size_t len, const char *name, unsigned flags,
                                   struct sil_err *err) SIL_WUR;
-struct sil_shape *sil_shape_read_file(const char *path, unsigned flags, struct sil_err *err) SIL_WUR;
-struct sil_shape *sil_shape_from_json(const cJSON *root, unsigned flags, struct sil_err *err) SIL_WUR;
+struct sil_shape *sil_shape_read_file(const char *path, unsigned flags,
+                                      struct sil_err *err) SIL_WUR;
+struct sil_shape *sil_shape_from_json(const cJSON *root, unsigned flags,
+                                      struct sil_err *err) SIL_WUR;
 
 /*
  * Check the cross-references of a shape built in memory (the reader does

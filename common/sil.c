@@ -217,8 +217,8 @@ int sil_utc_parse(const char *s, int64_t *epoch)
         if (s[i] < '0' || s[i] > '9')
             return -1;
     }
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
-        mi > 59 || se > 59)
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
+        se > 59)
         return -1;
     *epoch = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
     return 0;

@@ -11,9 +11,9 @@
 #endif
 
 #define SIL_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
-#define SIL_WUR __attribute__((warn_unused_result))
-#define SIL_NORETURN __attribute__((noreturn))
-#define SIL_UNUSED __attribute__((unused))
+#define SIL_WUR               __attribute__((warn_unused_result))
+#define SIL_NORETURN          __attribute__((noreturn))
+#define SIL_UNUSED            __attribute__((unused))
 
 /* Unit tests reach static functions through SIL_STATIC. */
 #ifdef SIL_TESTING
@@ -23,14 +23,14 @@
 #endif
 
 #define SIL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define SIL_MIN(a, b) ((a) < (b) ? (a) : (b))
-#define SIL_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define SIL_MIN(a, b)     ((a) < (b) ? (a) : (b))
+#define SIL_MAX(a, b)     ((a) > (b) ? (a) : (b))
 
 /* Exit codes shared by every binary. */
 enum {
     SIL_EXIT_OK = 0,
-    SIL_EXIT_FAIL = 1,       /* the check or the job failed */
-    SIL_EXIT_USAGE = 2,      /* usage or input error */
+    SIL_EXIT_FAIL = 1,  /* the check or the job failed */
+    SIL_EXIT_USAGE = 2, /* usage or input error */
     SIL_EXIT_INTERRUPTED = 130
 };
 

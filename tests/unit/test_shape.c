@@ -52,7 +52,8 @@ static cJSON *walk(cJSON *root, const char *path, char *last, int *index)
                 snprintf(last, 128, "%s", key);
             return node;
         }
-        node = idx >= 0 ? cJSON_GetArrayItem(node, idx) : cJSON_GetObjectItemCaseSensitive(node, key);
+        node =
+            idx >= 0 ? cJSON_GetArrayItem(node, idx) : cJSON_GetObjectItemCaseSensitive(node, key);
         if (!node)
             fail_msg("mutation path '%s' does not exist", path);
     }
@@ -101,8 +102,8 @@ static const struct bad_case bad_cases[] = {
      "unknown key \"comment\""},
     {"unknown stats key", "tables[0].columns[1].stats.sample", "[\"a@b.c\"]",
      "tables[0].columns[1].stats", "unknown key \"sample\""},
-    {"bool as string", "tables[0].columns[1].nullable", "\"yes\"",
-     "tables[0].columns[1].nullable", "expected true or false"},
+    {"bool as string", "tables[0].columns[1].nullable", "\"yes\"", "tables[0].columns[1].nullable",
+     "expected true or false"},
     {"type as string", "tables[0].columns[1].type", "\"text\"", "tables[0].columns[1].type",
      "expected an object"},
     {"unknown type name", "tables[0].columns[1].type.name", "\"geometry\"",
@@ -119,9 +120,8 @@ static const struct bad_case bad_cases[] = {
      "tables[1].foreign_keys[0].references.columns[0]", "unknown column \"uid\""},
     {"fk from missing column", "tables[1].foreign_keys[0].columns", "[\"owner\"]",
      "tables[1].foreign_keys[0].columns[0]", "unknown column \"owner\""},
-    {"fk to non-key column", "tables[1].foreign_keys[0].references.columns",
-     "[\"display_name\"]", "tables[1].foreign_keys[0].references.columns",
-     "not the primary key or a unique key"},
+    {"fk to non-key column", "tables[1].foreign_keys[0].references.columns", "[\"display_name\"]",
+     "tables[1].foreign_keys[0].references.columns", "not the primary key or a unique key"},
     {"fk column count mismatch", "tables[1].foreign_keys[0].columns", "[\"created_by\",\"kind\"]",
      "tables[1].foreign_keys[0].references.columns", "1 referenced column for 2"},
     {"negative row count", "tables[0].rows.count", "-5", "tables[0].rows.count",
@@ -130,9 +130,8 @@ static const struct bad_case bad_cases[] = {
      "expected an integer"},
     {"null fraction above 1", "tables[0].columns[0].stats.null_fraction", "1.5",
      "tables[0].columns[0].stats.null_fraction", "expected a number from 0 to 1"},
-    {"quantile values out of order", "tables[0].columns[0].stats.quantiles",
-     "[[0.1,5],[0.5,3]]", "tables[0].columns[0].stats.quantiles[1]",
-     "quantiles out of order: value 3 after 5"},
+    {"quantile values out of order", "tables[0].columns[0].stats.quantiles", "[[0.1,5],[0.5,3]]",
+     "tables[0].columns[0].stats.quantiles[1]", "quantiles out of order: value 3 after 5"},
     {"quantile probabilities out of order", "tables[0].columns[0].stats.quantiles",
      "[[0.5,1],[0.4,2]]", "tables[0].columns[0].stats.quantiles[1]",
      "quantiles out of order: p 0.4"},
@@ -151,8 +150,8 @@ static const struct bad_case bad_cases[] = {
     {"clear category too long", "tables[0].columns[5].stats.categories.values[0].value",
      "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"",
      "tables[0].columns[5].stats.categories.values[0].value", "65 bytes"},
-    {"tokens without tokenization", "tables[0].columns[5].stats.categories.encoding",
-     "\"token\"", "tables[0].columns[5].stats.categories.values[0].value", "not a token"},
+    {"tokens without tokenization", "tables[0].columns[5].stats.categories.encoding", "\"token\"",
+     "tables[0].columns[5].stats.categories.values[0].value", "not a token"},
     {"hour of week too short", "tables[0].columns[6].stats.hour_of_week", "[0.5, 0.5]",
      "tables[0].columns[6].stats.hour_of_week", "expected 168 fractions"},
     {"missing enum", "tables[0].columns[4].type.ref", "\"mood\"", "tables[0].columns[4].type.ref",
@@ -164,8 +163,7 @@ static const struct bad_case bad_cases[] = {
      "not a valid identifier"},
     {"unknown classification", "tables[0].columns[1].classification", "\"secret\"",
      "tables[0].columns[1].classification", "unknown value \"secret\""},
-    {"bad creation time", "created_at", "\"yesterday\"", "created_at",
-     "expected a UTC time"},
+    {"bad creation time", "created_at", "\"yesterday\"", "created_at", "expected a UTC time"},
     {"expiry before creation", "expires_at", "\"2020-01-01T00:00:00Z\"", "expires_at",
      "not after created_at"},
     {"primary key on missing column", "tables[0].primary_key", "[\"uid\"]",
@@ -176,8 +174,8 @@ static const struct bad_case bad_cases[] = {
      "at least one column"},
     {"constraint name twice", "tables[1].checks[0].name", "\"conversations_created_by_fkey\"",
      "tables[1]", "constraint name \"conversations_created_by_fkey\" is used twice"},
-    {"arrival column not a time", "tables[3].foreign_keys[0].stats.arrival.column",
-     "\"body\"", "tables[3].foreign_keys[0].stats.arrival.column", "not a date or time"},
+    {"arrival column not a time", "tables[3].foreign_keys[0].stats.arrival.column", "\"body\"",
+     "tables[3].foreign_keys[0].stats.arrival.column", "not a date or time"},
     {"k below 2", "privacy.k", "1", "privacy.k", "expected an integer from 2"},
     {"unknown noise", "privacy.noise", "\"laplace\"", "privacy.noise", "unknown noise"},
     {"odd token length", "tokenization.token_length", "15", "tokenization.token_length",
@@ -185,8 +183,8 @@ static const struct bad_case bad_cases[] = {
     {"sampled shape without checksum", "source.kind", "\"postgresql\"", "checksum",
      "a sampled shape must carry its checksum"},
     {"checksum mismatch", "checksum",
-     "\"blake2b-256:0000000000000000000000000000000000000000000000000000000000000000\"",
-     "checksum", "does not match the content"},
+     "\"blake2b-256:0000000000000000000000000000000000000000000000000000000000000000\"", "checksum",
+     "does not match the content"},
     {"malformed checksum", "checksum", "\"md5:abc\"", "checksum", "expected \"blake2b-256:\""},
     {"tables not an array", "tables", "{}", "tables", "expected an array"},
     {"duplicate enum label", "enums[0].labels", "[\"web\",\"web\"]", "enums[0].labels[1]",
@@ -236,8 +234,8 @@ static void test_shape__malformed(void **state)
             fail_msg("case '%s': malformed shape was accepted", bc->name);
         }
         if (strcmp(err.path, bc->want_path) != 0 || !strstr(err.msg, bc->want_msg))
-            fail_msg("case '%s':\n  got  %s: %s\n  want %s: ...%s...", bc->name, err.path,
-                     err.msg, bc->want_path, bc->want_msg);
+            fail_msg("case '%s':\n  got  %s: %s\n  want %s: ...%s...", bc->name, err.path, err.msg,
+                     bc->want_path, bc->want_msg);
         assert_int_equal(err.code, SIL_EINPUT);
     }
     printf("[ INFO     ] %zu malformed shapes rejected with the expected path\n",
@@ -337,9 +335,16 @@ static void test_shape__numbers_canonical(void **state)
     static const struct {
         double v;
         const char *want;
-    } cases[] = {{0, "0"},       {-0.0, "0"},        {1, "1"},         {-12, "-12"},
-                 {0.1, "0.1"},   {1.0 / 3, "0.3333333333333333"},      {1e20, "1e+20"},
-                 {2.5e-7, "2.5e-07"}, {1672531200, "1672531200"}, {123456.789, "123456.789"}};
+    } cases[] = {{0, "0"},
+                 {-0.0, "0"},
+                 {1, "1"},
+                 {-12, "-12"},
+                 {0.1, "0.1"},
+                 {1.0 / 3, "0.3333333333333333"},
+                 {1e20, "1e+20"},
+                 {2.5e-7, "2.5e-07"},
+                 {1672531200, "1672531200"},
+                 {123456.789, "123456.789"}};
     for (size_t i = 0; i < SIL_ARRAY_SIZE(cases); i++) {
         struct sil_buf b;
         sil_buf_init(&b, 0);
