@@ -23,7 +23,8 @@ static const char q_leaves[] =
     "i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent WHERE p.relkind = 'p' UNION ALL SELECT "
     "t.root, i.inhrelid FROM t JOIN pg_catalog.pg_inherits i ON i.inhparent = t.rel) SELECT "
     "t.root, sum(CASE WHEN c.reltuples < 0 THEN 0 ELSE c.reltuples END)::float8, bool_or(c.reltuples "
-    "< 0) FROM t JOIN pg_catalog.pg_class c ON c.oid = t.rel WHERE c.relkind = 'r' GROUP BY t.root "
+    "< 0), sum(c.relpages)::float8 FROM t JOIN pg_catalog.pg_class c ON c.oid = t.rel WHERE "
+    "c.relkind = 'r' GROUP BY t.root "
     "ORDER BY t.root";
 
 static const char q_partkeys[] =
@@ -31,17 +32,36 @@ static const char q_partkeys[] =
     "ORDER BY partrelid";
 
 static const char q_parts[] =
-    "SELECT i.inhparent, c.relname, pg_catalog.pg_get_expr(c.relpartbound, c.oid) FROM "
+    "SELECT i.inhparent, c.relname, pg_catalog.pg_get_expr(c.relpartbound, 0) FROM "
     "pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid WHERE "
-    "c.relispartition ORDER BY i.inhparent, c.relname COLLATE \"C\"";
+    "c.relispartition AND c.relkind IN ('r','p','f') ORDER BY i.inhparent, c.relname COLLATE \"C\"";
 
 static const char q_cols[] =
     "SELECT a.attrelid, a.attnum, a.attname, a.atttypid, a.atttypmod, a.attndims, a.attnotnull, "
-    "a.attidentity, a.attgenerated, pg_catalog.pg_get_expr(d.adbin, d.adrelid) FROM "
+    "a.attidentity, a.attgenerated, CASE WHEN a.attgenerated = '' THEN "
+    "pg_catalog.pg_get_expr(d.adbin, 0) END FROM "
     "pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN "
     "pg_catalog.pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_catalog.pg_attrdef d ON "
     "d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attnum > 0 AND NOT a.attisdropped AND "
     RELKINDS " AND NOT c.relispartition AND " NSFILTER " ORDER BY a.attrelid, a.attnum";
+
+/*
+ * Check constraints and generation expressions name columns, and the server
+ * prints those only while holding the table's ACCESS SHARE lock: they are
+ * read apart from the rest, in a savepoint, so a table locked past
+ * lock_timeout costs its expressions, not the run.
+ */
+#define Q_EXPRS                                                                                    \
+    "SELECT x.rel, x.kind, x.name, x.expr FROM (SELECT co.conrelid AS rel, 'c' AS kind, "          \
+    "co.conname::text AS name, pg_catalog.pg_get_constraintdef(co.oid) AS expr FROM "              \
+    "pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid JOIN "          \
+    "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE co.contype = 'c' AND "              \
+    "co.conparentid = 0 AND NOT c.relispartition AND " NSFILTER " UNION ALL SELECT d.adrelid, "    \
+    "'g', d.adnum::text, pg_catalog.pg_get_expr(d.adbin, d.adrelid) FROM pg_catalog.pg_attrdef d " \
+    "JOIN pg_catalog.pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum JOIN "        \
+    "pg_catalog.pg_class c ON c.oid = d.adrelid JOIN pg_catalog.pg_namespace n ON n.oid = "        \
+    "c.relnamespace WHERE a.attgenerated = 's' AND NOT c.relispartition AND " NSFILTER ") x"
+#define Q_EXPRS_ORDER " ORDER BY x.rel, x.kind, x.name COLLATE \"C\""
 
 static const char q_types[] =
     "SELECT t.oid, t.typname, n.nspname, t.typtype, t.typcategory, t.typelem, t.typbasetype, "
@@ -57,10 +77,9 @@ static const char q_domchecks[] =
 
 static const char q_cons[] =
     "SELECT co.conrelid, co.conname, co.contype, co.conkey::text, co.confrelid, co.confkey::text, "
-    "co.confupdtype, co.confdeltype, co.condeferrable, CASE WHEN co.contype = 'c' THEN "
-    "pg_catalog.pg_get_expr(co.conbin, co.conrelid) END FROM pg_catalog.pg_constraint co JOIN "
+    "co.confupdtype, co.confdeltype, co.condeferrable FROM pg_catalog.pg_constraint co JOIN "
     "pg_catalog.pg_class c ON c.oid = co.conrelid JOIN pg_catalog.pg_namespace n ON n.oid = "
-    "c.relnamespace WHERE co.contype IN ('p','u','f','c') AND co.conparentid = 0 AND NOT "
+    "c.relnamespace WHERE co.contype IN ('p','u','f') AND co.conparentid = 0 AND NOT "
     "c.relispartition AND " NSFILTER " ORDER BY co.conrelid, co.conname COLLATE \"C\"";
 
 static const char q_idx[] =
@@ -174,9 +193,16 @@ static const struct group *groups_find(const struct groups *gs, uint32_t oid)
     return lo < gs->n && gs->g[lo].oid == oid ? &gs->g[lo] : NULL;
 }
 
-/* "{1,2,3}" into at most max ints; -1 when malformed or too many. */
+/*
+ * "{1,2,3}" (or "[0:2]={1,2,3}", as int2vector casts print) into at most max
+ * ints; -1 when malformed or too many.
+ */
 static int parse_intarr(const char *s, int *out, int max)
 {
+    if (s && *s == '[') {
+        s = strchr(s, '=');
+        s = s ? s + 1 : NULL;
+    }
     if (!s || *s != '{')
         return -1;
     int n = 0;
@@ -629,12 +655,7 @@ static int build_columns(struct ctx *c, struct sil_table *t, struct sampler_tabi
             if (!sil_type_is_integer(&col->type))
                 col->identity = SIL_IDENTITY_NONE;
         } else if (gen == 's') {
-            if (expr_ok(def))
-                col->generated_expr = sil_arena_strdup(c->a, def);
-            else
-                sil_log_warn("%s.%s.%s: generation expression left out (it cannot be written in "
-                             "a shape)",
-                             t->schema, t->name, name);
+            ci->generated = 1; /* the expression is read later (read_generated) */
         } else {
             col->default_kind = sampler_default_kind(def);
         }
@@ -642,11 +663,28 @@ static int build_columns(struct ctx *c, struct sil_table *t, struct sampler_tabi
     return 0;
 }
 
+/* The expression of "CHECK (expr) [NO INHERIT] [NOT VALID]"; NULL when not that form. */
+static const char *check_expr(struct sil_arena *a, const char *def)
+{
+    if (!def || strncmp(def, "CHECK (", 7) != 0)
+        return NULL;
+    size_t n = strlen(def);
+    static const char *const tails[] = {" NOT VALID", " NO INHERIT"};
+    for (size_t i = 0; i < SIL_ARRAY_SIZE(tails); i++) {
+        size_t tl = strlen(tails[i]);
+        if (n > tl && strncmp(def + n - tl, tails[i], tl) == 0)
+            n -= tl;
+    }
+    if (n < 9 || def[n - 1] != ')')
+        return NULL;
+    return sil_arena_strndup(a, def + 7, n - 8);
+}
+
 static void build_keys(struct ctx *c, struct sil_table *t, struct sampler_tabinfo *ti,
                        const PGresult *cons, const struct group *g, const PGresult *idx,
                        const struct group *gi)
 {
-    size_t ucap = 0, ccap = 0;
+    size_t ucap = 0;
     for (int i = 0; g && i < g->count; i++) {
         int row = g->first + i;
         char type = char_at(cons, row, 2);
@@ -674,18 +712,6 @@ static void build_keys(struct ctx *c, struct sil_table *t, struct sampler_tabinf
                 t->uniques[t->nuniques].cols = cols;
                 t->nuniques++;
             }
-        } else if (type == 'c') {
-            const char *expr = sampler_db_value(cons, row, 9);
-            if (!expr_ok(expr)) {
-                sil_log_warn("%s.%s: check \"%s\" left out (its expression cannot be written in "
-                             "a shape)",
-                             t->schema, t->name, name);
-                continue;
-            }
-            t->checks = sil_arena_grow(c->a, t->checks, sizeof *t->checks, t->nchecks + 1, &ccap);
-            t->checks[t->nchecks].name = sil_arena_strdup(c->a, name);
-            t->checks[t->nchecks].expr = sil_arena_strdup(c->a, expr);
-            t->nchecks++;
         }
     }
     /* Unique indexes that no constraint stands for: foreign keys may reference them. */
@@ -881,6 +907,108 @@ static void build_partitioning(struct ctx *c, struct sil_table *t, uint32_t oid,
     t->partitioning = p;
 }
 
+static int cmp_qualified(const char *s1, const char *n1, const char *s2, const char *n2)
+{
+    int c = strcmp(s1, s2);
+    return c ? c : strcmp(n1, n2);
+}
+
+static int cmp_enum(const void *a, const void *b)
+{
+    const struct sil_enum *x = a, *y = b;
+    return cmp_qualified(x->schema, x->name, y->schema, y->name);
+}
+
+static int cmp_domain(const void *a, const void *b)
+{
+    const struct sil_domain *x = a, *y = b;
+    return cmp_qualified(x->schema, x->name, y->schema, y->name);
+}
+
+static void set_exprs(struct ctx *c, const PGresult *r)
+{
+    struct sampler_model *m = c->m;
+    for (int i = 0; i < PQntuples(r); i++) {
+        int ti = find_table(m, oid_at(r, i, 0));
+        if (ti < 0)
+            continue;
+        struct sil_table *t = &m->shape->tables[ti];
+        struct sampler_tabinfo *info = &m->tabs[ti];
+        const char *name = sampler_db_value(r, i, 2), *expr = sampler_db_value(r, i, 3);
+        if (char_at(r, i, 1) == 'g') {
+            int64_t attnum = 0;
+            int col = name && sil_parse_i64(name, 1, 1600, &attnum) == 0
+                          ? col_by_attnum(t, info, (int)attnum)
+                          : -1;
+            if (col >= 0 && expr_ok(expr))
+                t->cols[col].generated_expr = sil_arena_strdup(c->a, expr);
+            else if (col >= 0)
+                sil_log_warn("%s.%s.%s: generation expression left out (it cannot be written in "
+                             "a shape)",
+                             t->schema, t->name, t->cols[col].name);
+            continue;
+        }
+        const char *cexpr = check_expr(c->a, expr);
+        if (!name || !sil_ident_valid(name) || name_taken(t, name) || !expr_ok(cexpr)) {
+            sil_log_warn("%s.%s: check \"%s\" left out (it cannot be written in a shape)",
+                         t->schema, t->name, name ? name : "?");
+            continue;
+        }
+        t->checks = sil_arena_grow(c->a, t->checks, sizeof *t->checks, t->nchecks + 1,
+                                   &info->check_cap);
+        t->checks[t->nchecks].name = sil_arena_strdup(c->a, name);
+        t->checks[t->nchecks].expr = cexpr;
+        t->nchecks++;
+    }
+}
+
+/* Run an expression query in a savepoint: 1 read, 0 could not (lock, timeout...), -1 fatal. */
+static int exprs_query(struct sampler_db *db, struct ctx *c, const char *sql, struct sil_err *e,
+                       struct sil_err *err)
+{
+    enum sampler_fail fail;
+    if (sampler_db_savepoint(db, err) < 0)
+        return -1;
+    sil_err_clear(e);
+    PGresult *r = sampler_db_query(db, sql, &fail, e);
+    if (r) {
+        set_exprs(c, r);
+        PQclear(r);
+        return sampler_db_release(db, err) < 0 ? -1 : 1;
+    }
+    if (fail == SAMPLER_F_FATAL || fail == SAMPLER_F_OTHER) {
+        *err = *e;
+        sil_err_prefix(err, "cannot read check constraints and generation expressions");
+        return -1;
+    }
+    return sampler_db_rollback_to(db, err) < 0 ? -1 : 0;
+}
+
+static int read_exprs(struct sampler_db *db, struct ctx *c, struct sil_err *err)
+{
+    struct sampler_model *m = c->m;
+    struct sil_err e;
+    int rc = exprs_query(db, c, Q_EXPRS Q_EXPRS_ORDER, &e, err);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    /* A table is locked: one table at a time, to find which. */
+    for (size_t i = 0; i < m->shape->ntables; i++) {
+        const struct sil_table *t = &m->shape->tables[i];
+        if (t->kind == SIL_TABLE_VIEW)
+            continue;
+        char *sql = sil_xasprintf(Q_EXPRS " WHERE x.rel = %u" Q_EXPRS_ORDER, m->tabs[i].oid);
+        rc = exprs_query(db, c, sql, &e, err);
+        free(sql);
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            sil_log_warn("%s.%s: check constraints and generation expressions not read (%s); the "
+                         "shape describes the table without them",
+                         t->schema, t->name, e.msg);
+    }
+    return 0;
+}
+
 int sampler_catalog_read(struct sampler_db *db, const struct sampler_filter *f,
                          struct sampler_model *m, struct sil_err *err)
 {
@@ -992,6 +1120,7 @@ int sampler_catalog_read(struct sampler_db *db, const struct sampler_filter *f,
             reltuples = -1;
         if (sampler_db_i64(rels, r, 5, &relpages) < 0)
             relpages = 0;
+        ti->pages = (double)relpages;
         if (t->kind == SIL_TABLE_PARTITIONED) {
             const struct group *lg = groups_find(&leaf_g, oid);
             double sum = 0;
@@ -999,6 +1128,8 @@ int sampler_catalog_read(struct sampler_db *db, const struct sampler_filter *f,
                 reltuples = bool_at(leaves, lg->first, 2) ? -1 : sum;
             else
                 reltuples = lg ? -1 : 0;
+            if (!lg || sampler_db_f64(leaves, lg->first, 3, &ti->pages) < 0)
+                ti->pages = 0;
         } else if (reltuples <= 0 && relpages == 0 && server < 140000) {
             reltuples = -1; /* before 14, 0 also meant "never analyzed" */
         }
@@ -1013,6 +1144,11 @@ int sampler_catalog_read(struct sampler_db *db, const struct sampler_filter *f,
     }
     for (size_t i = 0; i < s->ntables; i++)
         build_fks(&c, i, cons, groups_find(&cons_g, m->tabs[i].oid));
+    if (read_exprs(db, &c, err) < 0)
+        goto out;
+    /* Types in name order, whatever order the tables met them in. */
+    qsort(s->enums, s->nenums, sizeof *s->enums, cmp_enum);
+    qsort(s->domains, s->ndomains, sizeof *s->domains, cmp_domain);
     rc = 0;
 out:
     free(c.types);

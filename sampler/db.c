@@ -276,7 +276,10 @@ int sampler_db_release(struct sampler_db *db, struct sil_err *err)
 
 int sampler_db_rollback_to(struct sampler_db *db, struct sil_err *err)
 {
-    return sampler_db_command(db, "ROLLBACK TO SAVEPOINT sil_step", err);
+    /* Undo the failed step, then drop the savepoint so they never nest. */
+    if (sampler_db_command(db, "ROLLBACK TO SAVEPOINT sil_step", err) < 0)
+        return -1;
+    return sampler_db_release(db, err);
 }
 
 int sampler_db_server_version(const struct sampler_db *db)

@@ -63,7 +63,8 @@ PGresult *sampler_db_query(struct sampler_db *db, const char *sql, enum sampler_
 /* A statement that returns no rows (SET, SAVEPOINT). */
 int sampler_db_command(struct sampler_db *db, const char *sql, struct sil_err *err) SIL_WUR;
 
-/* Savepoints around work that may fail without ending the run. */
+/* Savepoints around work that may fail without ending the run; rollback_to
+ * also releases the savepoint. */
 int sampler_db_savepoint(struct sampler_db *db, struct sil_err *err) SIL_WUR;
 int sampler_db_release(struct sampler_db *db, struct sil_err *err) SIL_WUR;
 int sampler_db_rollback_to(struct sampler_db *db, struct sil_err *err) SIL_WUR;

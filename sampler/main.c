@@ -277,7 +277,10 @@ int main(int argc, char **argv)
     sil_err_clear(&err);
     int rc = sampler_run(&o, &err);
     int status = SIL_EXIT_OK;
-    if (rc < 0) {
+    if (rc < 0 && err.code == SIL_EINTR) {
+        sil_log_error("interrupted; no shape was written");
+        status = SIL_EXIT_INTERRUPTED;
+    } else if (rc < 0) {
         sil_log_err(&err, NULL);
         status = sil_err_exit_code(&err);
     }

@@ -37,6 +37,7 @@ struct sampler_colinfo {
     int money;       /* read through numeric */
     int distinct_ok; /* count(DISTINCT) is defined for the type */
     int json_plain;  /* json (not jsonb): compared as text */
+    int generated;   /* GENERATED ALWAYS AS ... STORED */
     struct sampler_colpolicy pol;
     const char *class_rule; /* what decided the classification, for -v */
 };
@@ -56,12 +57,14 @@ struct sampler_fkinfo {
 struct sampler_tabinfo {
     uint32_t oid;
     double est_rows; /* catalog estimate; -1 when the table was never analyzed */
+    double pages;    /* catalog page count; 0 when unknown */
     char *rel;       /* "schema"."name", quoted for SQL */
     uint32_t seed;   /* REPEATABLE seed, from the name: same table, same sample */
     struct sampler_colinfo *cols;
     struct sampler_fkinfo *fks;
     size_t nidx;
     struct sampler_index *idx;
+    size_t check_cap; /* growth of the shape table's checks array */
     /* Filled by the statistics pass. */
     int sampled;       /* statistics were computed */
     int64_t sample_n;  /* LIMIT of the sample */

@@ -33,12 +33,20 @@ static void table_sample(struct sil_buf *b, const struct sampler_tabinfo *ti, co
     sample_sql(b, ti, cols, ti->sample_n, ti->sample_pct);
 }
 
-static double sample_pct(double base_rows, int64_t n)
+/*
+ * The TABLESAMPLE SYSTEM percentage for about n of base_rows rows. SYSTEM
+ * picks whole pages, so at least SAMPLER_MIN_PAGES pages are asked for (the
+ * LIMIT still bounds the rows): a small table is read whole, not missed.
+ */
+#define SAMPLER_MIN_PAGES 10
+static double sample_pct(double base_rows, double pages, int64_t n)
 {
     if (base_rows <= (double)n)
         return 100;
     double pct = 100.0 * (double)n / base_rows;
-    return pct < 0.000001 ? 0.000001 : pct;
+    if (pages > 0 && pct * pages / 100 < SAMPLER_MIN_PAGES)
+        pct = 100.0 * SAMPLER_MIN_PAGES / pages;
+    return pct >= 100 ? 100 : pct < 0.000001 ? 0.000001 : pct;
 }
 
 /*
@@ -286,7 +294,7 @@ static int table_attempt(struct sampler_db *db, struct sampler_model *m, size_t 
     ti->sample_n = n;
     ti->sample_pct = sample_pct(t->rows_method == SIL_ROWS_EXACT ? (double)t->row_count
                                 : est >= 0 ? est : (double)t->row_count,
-                                n);
+                                ti->pages, n);
 
     /* Nulls and distinct values of every column that may be read, in one pass. */
     struct sil_buf cols;
@@ -667,7 +675,7 @@ int sampler_pg_fk_stats(struct sampler_db *db, struct sampler_model *m, size_t t
     double pbase = p->rows_method == SIL_ROWS_EXACT ? (double)p->row_count
                    : pi->est_rows >= 0                ? pi->est_rows
                                                       : (double)p->row_count;
-    double ppct = sample_pct(pbase, o->fk_parents);
+    double ppct = sample_pct(pbase, pi->pages, o->fk_parents);
     struct sil_fkstats *st = sil_arena_alloc(m->shape->arena, sizeof *st);
     enum sampler_fail fail = SAMPLER_F_NONE;
     struct sil_err e;
