@@ -247,6 +247,9 @@ int sampler_db_begin(struct sampler_db *db, const struct sampler_db_opts *o, str
          * make float sums, and so the shape, reproducible. */
         "SET max_parallel_workers_per_gather = 0",
         "SET jit = off",
+        /* Sorts of one sample column fit in memory instead of spilling to
+         * temp files: bounded by --sample-rows, a few MB per sort. */
+        "SET work_mem = '32MB'",
         /* Full scans start at block 0, so LIMITed scans read the same rows. */
         "SET synchronize_seqscans = off",
         "SET TimeZone = 'UTC'",
