@@ -22,7 +22,8 @@ static const char q_leaves[] =
     "WITH RECURSIVE t(root, rel) AS (SELECT i.inhparent, i.inhrelid FROM pg_catalog.pg_inherits "
     "i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent WHERE p.relkind = 'p' UNION ALL SELECT "
     "t.root, i.inhrelid FROM t JOIN pg_catalog.pg_inherits i ON i.inhparent = t.rel) SELECT "
-    "t.root, sum(CASE WHEN c.reltuples < 0 THEN 0 ELSE c.reltuples END)::float8, bool_or(c.reltuples "
+    "t.root, sum(CASE WHEN c.reltuples < 0 THEN 0 ELSE c.reltuples END)::float8, "
+    "bool_or(c.reltuples "
     "< 0), sum(c.relpages)::float8 FROM t JOIN pg_catalog.pg_class c ON c.oid = t.rel WHERE "
     "c.relkind = 'r' GROUP BY t.root "
     "ORDER BY t.root";
@@ -42,8 +43,8 @@ static const char q_cols[] =
     "pg_catalog.pg_get_expr(d.adbin, 0) END FROM "
     "pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN "
     "pg_catalog.pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_catalog.pg_attrdef d ON "
-    "d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attnum > 0 AND NOT a.attisdropped AND "
-    RELKINDS " AND NOT c.relispartition AND " NSFILTER " ORDER BY a.attrelid, a.attnum";
+    "d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attnum > 0 AND NOT a.attisdropped "
+    "AND " RELKINDS " AND NOT c.relispartition AND " NSFILTER " ORDER BY a.attrelid, a.attnum";
 
 /*
  * Check constraints and generation expressions name columns, and the server
@@ -334,12 +335,14 @@ static const struct {
     uint32_t oid;
     enum sil_type_base base;
 } builtins[] = {
-    {21, SIL_T_SMALLINT}, {23, SIL_T_INTEGER},    {20, SIL_T_BIGINT},      {1700, SIL_T_NUMERIC},
-    {700, SIL_T_REAL},    {701, SIL_T_DOUBLE},    {16, SIL_T_BOOLEAN},     {25, SIL_T_TEXT},
-    {1043, SIL_T_VARCHAR}, {1042, SIL_T_CHAR},    {1082, SIL_T_DATE},      {1083, SIL_T_TIME},
-    {1266, SIL_T_TIMETZ}, {1114, SIL_T_TIMESTAMP}, {1184, SIL_T_TIMESTAMPTZ}, {1186, SIL_T_INTERVAL},
-    {2950, SIL_T_UUID},   {114, SIL_T_JSON},      {3802, SIL_T_JSONB},     {17, SIL_T_BYTEA},
-    {869, SIL_T_INET},    {650, SIL_T_CIDR},      {829, SIL_T_MACADDR},    {790, SIL_T_MONEY},
+    {21, SIL_T_SMALLINT},   {23, SIL_T_INTEGER},     {20, SIL_T_BIGINT},
+    {1700, SIL_T_NUMERIC},  {700, SIL_T_REAL},       {701, SIL_T_DOUBLE},
+    {16, SIL_T_BOOLEAN},    {25, SIL_T_TEXT},        {1043, SIL_T_VARCHAR},
+    {1042, SIL_T_CHAR},     {1082, SIL_T_DATE},      {1083, SIL_T_TIME},
+    {1266, SIL_T_TIMETZ},   {1114, SIL_T_TIMESTAMP}, {1184, SIL_T_TIMESTAMPTZ},
+    {1186, SIL_T_INTERVAL}, {2950, SIL_T_UUID},      {114, SIL_T_JSON},
+    {3802, SIL_T_JSONB},    {17, SIL_T_BYTEA},       {869, SIL_T_INET},
+    {650, SIL_T_CIDR},      {829, SIL_T_MACADDR},    {790, SIL_T_MONEY},
 };
 
 /* Index of the enum in the shape, registering it; -1 when it cannot be written. */
@@ -515,8 +518,9 @@ static int domain_register(struct ctx *c, const struct ptype *t, struct sampler_
             for (size_t j = 0; j < nchecks; j++)
                 dup |= strcmp(checks[j].name, name) == 0;
             if (!name || dup || !sil_ident_valid(name) || !expr_ok(expr)) {
-                sil_log_warn("domain %s.%s: check \"%s\" left out (it cannot be written in a shape)",
-                             t->nsp, t->name, name ? name : "?");
+                sil_log_warn(
+                    "domain %s.%s: check \"%s\" left out (it cannot be written in a shape)", t->nsp,
+                    t->name, name ? name : "?");
                 continue;
             }
             checks[nchecks].name = sil_arena_strdup(c->a, name);
@@ -539,8 +543,8 @@ static int domain_register(struct ctx *c, const struct ptype *t, struct sampler_
         }
     struct sil_type bt;
     resolve_maybe_array(c, base, typmod, 0, &bt, ci);
-    s->domains = sil_arena_grow(c->a, s->domains, sizeof *s->domains, s->ndomains + 1,
-                                &c->domain_cap);
+    s->domains =
+        sil_arena_grow(c->a, s->domains, sizeof *s->domains, s->ndomains + 1, &c->domain_cap);
     struct sil_domain *dm = &s->domains[s->ndomains];
     memset(dm, 0, sizeof *dm);
     dm->schema = sil_arena_strdup(c->a, t->nsp);
@@ -705,8 +709,8 @@ static void build_keys(struct ctx *c, struct sil_table *t, struct sampler_tabinf
                 t->npk = (size_t)n;
                 t->pk = cols;
             } else {
-                t->uniques = sil_arena_grow(c->a, t->uniques, sizeof *t->uniques, t->nuniques + 1,
-                                            &ucap);
+                t->uniques =
+                    sil_arena_grow(c->a, t->uniques, sizeof *t->uniques, t->nuniques + 1, &ucap);
                 t->uniques[t->nuniques].name = sil_arena_strdup(c->a, name);
                 t->uniques[t->nuniques].ncols = (size_t)n;
                 t->uniques[t->nuniques].cols = cols;
@@ -779,8 +783,8 @@ static int index_leads(const struct sampler_tabinfo *ti, const int *att, int n, 
 static int arrival_column(const struct sil_table *t, const struct sampler_tabinfo *ti,
                           const int *fkatt, int n)
 {
-    static const char *const hints[] = {"creat", "sent", "post", "insert", "occur", "book",
-                                        "join",  "arriv", "receiv", "_at",  NULL};
+    static const char *const hints[] = {"creat", "sent",  "post",   "insert", "occur", "book",
+                                        "join",  "arriv", "receiv", "_at",    NULL};
     int best = -1, best_score = -1;
     for (size_t i = 0; i < t->ncols; i++) {
         enum sampler_vkind v = ti->cols[i].vkind;
@@ -857,16 +861,14 @@ static void build_fks(struct ctx *c, size_t ti_index, const PGresult *cons, cons
         struct sampler_fkinfo *fi = &ti->fks[f];
         fi->indexed = index_leads(ti, att, (int)fk->ncols, 0);
         fi->arrival_col = arrival_column(t, ti, att, (int)fk->ncols);
-        fi->arrival_indexed =
-            fi->arrival_col >= 0 &&
-            index_leads(ti, att, (int)fk->ncols, ti->cols[fi->arrival_col].attnum);
+        fi->arrival_indexed = fi->arrival_col >= 0 && index_leads(ti, att, (int)fk->ncols,
+                                                                  ti->cols[fi->arrival_col].attnum);
     }
 }
 
 static void build_partitioning(struct ctx *c, struct sil_table *t, uint32_t oid,
-                               const PGresult *keys, const struct groups *kg,
-                               const PGresult *parts, const struct groups *pg,
-                               const struct sampler_tabinfo *ti)
+                               const PGresult *keys, const struct groups *kg, const PGresult *parts,
+                               const struct groups *pg, const struct sampler_tabinfo *ti)
 {
     const struct group *g = groups_find(kg, oid);
     if (!g)
@@ -954,8 +956,8 @@ static void set_exprs(struct ctx *c, const PGresult *r)
                          t->schema, t->name, name ? name : "?");
             continue;
         }
-        t->checks = sil_arena_grow(c->a, t->checks, sizeof *t->checks, t->nchecks + 1,
-                                   &info->check_cap);
+        t->checks =
+            sil_arena_grow(c->a, t->checks, sizeof *t->checks, t->nchecks + 1, &info->check_cap);
         t->checks[t->nchecks].name = sil_arena_strdup(c->a, name);
         t->checks[t->nchecks].expr = cexpr;
         t->nchecks++;

@@ -96,8 +96,9 @@ struct sampler_db *sampler_db_connect(const struct sampler_db_opts *o, struct sa
         char msg[1024];
         clean_message(db, PQerrorMessage(conn), msg, sizeof msg);
         /* Authentication failures name the user; reachability the host. */
-        sil_err_set(err, SIL_EDB, "cannot connect to PostgreSQL (host %s, port %s, database %s, "
-                                  "user %s): %s",
+        sil_err_set(err, SIL_EDB,
+                    "cannot connect to PostgreSQL (host %s, port %s, database %s, "
+                    "user %s): %s",
                     or_default(PQhost(conn), "default"), or_default(PQport(conn), "default"),
                     or_default(PQdb(conn), "default"), or_default(PQuser(conn), "default"), msg);
         if (strstr(msg, "password authentication failed") || strstr(msg, "no password supplied"))
@@ -110,8 +111,9 @@ struct sampler_db *sampler_db_connect(const struct sampler_db_opts *o, struct sa
         return NULL;
     }
     if (PQserverVersion(conn) < SAMPLER_MIN_SERVER) {
-        sil_err_set(err, SIL_EDB, "server version %d is older than PostgreSQL 12, the oldest "
-                                  "the sampler supports",
+        sil_err_set(err, SIL_EDB,
+                    "server version %d is older than PostgreSQL 12, the oldest "
+                    "the sampler supports",
                     PQserverVersion(conn));
         sampler_db_close(db);
         return NULL;
@@ -245,17 +247,13 @@ int sampler_db_begin(struct sampler_db *db, const struct sampler_db_opts *o, str
         "SET search_path = pg_catalog",
         /* One worker, no JIT: a light, predictable guest. Serial plans also
          * make float sums, and so the shape, reproducible. */
-        "SET max_parallel_workers_per_gather = 0",
-        "SET jit = off",
+        "SET max_parallel_workers_per_gather = 0", "SET jit = off",
         /* Sorts of one sample column fit in memory instead of spilling to
          * temp files: bounded by --sample-rows, a few MB per sort. */
         "SET work_mem = '32MB'",
         /* Full scans start at block 0, so LIMITed scans read the same rows. */
-        "SET synchronize_seqscans = off",
-        "SET TimeZone = 'UTC'",
-        "SET extra_float_digits = 3",
-        "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
-        NULL};
+        "SET synchronize_seqscans = off", "SET TimeZone = 'UTC'", "SET extra_float_digits = 3",
+        "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", NULL};
     for (int i = 0; fixed[i]; i++)
         if (sampler_db_command(db, fixed[i], err) < 0)
             return -1;

@@ -101,7 +101,8 @@ static int load_file(const char *path, struct sampler_key **out, struct sil_err 
     }
     if (st.st_mode & 077) {
         close(fd);
-        sil_err_set(err, SIL_EPOLICY, "key file is readable or writable by group or others (mode %04o)",
+        sil_err_set(err, SIL_EPOLICY,
+                    "key file is readable or writable by group or others (mode %04o)",
                     (unsigned)(st.st_mode & 07777));
         sil_err_file(err, path);
         sil_err_hint(err, "chmod 600 '%s'", path);

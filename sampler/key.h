@@ -13,11 +13,11 @@
 
 #include "err.h"
 
-#define SAMPLER_KEY_MIN     32  /* bytes */
-#define SAMPLER_KEY_MAX     256 /* bytes */
-#define SAMPLER_KEY_ENV     "SILHOUETTE_HMAC_KEY"
-#define SAMPLER_KEY_ID_LEN  16 /* hex characters */
-#define SAMPLER_TOKEN_MAX   64 /* hex characters of a full HMAC-SHA256 */
+#define SAMPLER_KEY_MIN    32  /* bytes */
+#define SAMPLER_KEY_MAX    256 /* bytes */
+#define SAMPLER_KEY_ENV    "SILHOUETTE_HMAC_KEY"
+#define SAMPLER_KEY_ID_LEN 16 /* hex characters */
+#define SAMPLER_TOKEN_MAX  64 /* hex characters of a full HMAC-SHA256 */
 
 struct sampler_key;
 

@@ -103,9 +103,10 @@ static void push(char ***v, size_t *n, const char *s)
 
 static int keygen_main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        SIL_CLI_LONG, {"out", required_argument, NULL, 'o'}, {"force", no_argument, NULL, O_FORCE},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {SIL_CLI_LONG,
+                                             {"out", required_argument, NULL, 'o'},
+                                             {"force", no_argument, NULL, O_FORCE},
+                                             {NULL, 0, NULL, 0}};
     const char *out = NULL;
     int force = 0, c;
     optind = 1;
@@ -189,8 +190,8 @@ int main(int argc, char **argv)
             o.allow_superuser = 1;
             break;
         case O_STMT_TO:
-            o.statement_timeout_ms = (int)sil_cli_i64(&tool, "--statement-timeout", optarg, 1,
-                                                      INT32_MAX);
+            o.statement_timeout_ms =
+                (int)sil_cli_i64(&tool, "--statement-timeout", optarg, 1, INT32_MAX);
             break;
         case O_LOCK_TO:
             o.lock_timeout_ms = (int)sil_cli_i64(&tool, "--lock-timeout", optarg, 1, INT32_MAX);
@@ -224,7 +225,8 @@ int main(int argc, char **argv)
             o.fk_parents = sil_cli_i64(&tool, "--fk-parents", optarg, 1, INT64_C(1) << 30);
             break;
         case O_HEAVY:
-            o.heavy_threshold = sil_cli_i64(&tool, "--heavy-threshold", optarg, 1, INT64_C(1) << 40);
+            o.heavy_threshold =
+                sil_cli_i64(&tool, "--heavy-threshold", optarg, 1, INT64_C(1) << 40);
             break;
         case O_K:
             o.k = (int)sil_cli_i64(&tool, "--k", optarg, 2, 1000000);
@@ -248,8 +250,9 @@ int main(int argc, char **argv)
             break;
         case O_LOCALE:
             if (!sil_locale_known(optarg))
-                sil_cli_usage_error(&tool, "--locale: unknown locale '%s' (en_US, en_GB, de_DE, "
-                                           "fr_FR, sv_SE)",
+                sil_cli_usage_error(&tool,
+                                    "--locale: unknown locale '%s' (en_US, en_GB, de_DE, "
+                                    "fr_FR, sv_SE)",
                                     optarg);
             o.locale = optarg;
             break;

@@ -147,13 +147,14 @@ static int column_quantiles(struct sampler_db *db, struct sil_arena *a,
     int nb = sampler_buckets(c->nonnull, o->k);
     if (!value_expr(c->ci, c->name, expr, sizeof expr) || !nb || c->ci->is_array)
         return 0;
-    sil_buf_addf(sql, "SELECT count(*), avg(v) FROM (SELECT v, ntile(%d) OVER (ORDER BY v) AS q "
-                      "FROM (SELECT %s AS v FROM ",
+    sil_buf_addf(sql,
+                 "SELECT count(*), avg(v) FROM (SELECT v, ntile(%d) OVER (ORDER BY v) AS q "
+                 "FROM (SELECT %s AS v FROM ",
                  nb, expr);
     table_sample(sql, ti, c->name);
-    sil_buf_addf(sql, " s WHERE s.%s IS NOT NULL) x WHERE v NOT IN " NOT_FINITE
-                      ") y GROUP BY q ORDER BY q",
-                 c->name);
+    sil_buf_addf(
+        sql, " s WHERE s.%s IS NOT NULL) x WHERE v NOT IN " NOT_FINITE ") y GROUP BY q ORDER BY q",
+        c->name);
     PGresult *r;
     if (run_query(db, sql, &r, fail, err) < 0)
         return -1;
@@ -173,8 +174,7 @@ static int categorical(const struct colq *c, const struct sampler_statopts *o)
                   ci->vkind == SAMPLER_V_BOOL || (ci->vkind == SAMPLER_V_NUMBER && ci->integer);
     if (!kind_ok || c->ndistinct > o->max_categories)
         return 0;
-    if (ci->vkind != SAMPLER_V_ENUM && ci->vkind != SAMPLER_V_BOOL &&
-        c->ndistinct * 2 > c->nonnull)
+    if (ci->vkind != SAMPLER_V_ENUM && ci->vkind != SAMPLER_V_BOOL && c->ndistinct * 2 > c->nonnull)
         return 0;
     return sampler_cat_encoding(o->protect, c->col->classification, ci->pol.categories) >= 0;
 }
@@ -188,8 +188,9 @@ static int column_categories(struct sampler_db *db, struct sil_arena *a,
         return 0;
     sil_buf_addf(sql, "SELECT v, n FROM (SELECT s.%s::text AS v, count(*) AS n FROM ", c->name);
     table_sample(sql, ti, c->name);
-    sil_buf_addf(sql, " s WHERE s.%s IS NOT NULL GROUP BY 1) g WHERE n >= %d AND octet_length(v) "
-                      "<= %d ORDER BY n DESC, v COLLATE \"C\" LIMIT %d",
+    sil_buf_addf(sql,
+                 " s WHERE s.%s IS NOT NULL GROUP BY 1) g WHERE n >= %d AND octet_length(v) "
+                 "<= %d ORDER BY n DESC, v COLLATE \"C\" LIMIT %d",
                  c->name, o->k, o->max_fetch_bytes, o->max_categories + 1);
     PGresult *r;
     if (run_query(db, sql, &r, fail, err) < 0)
@@ -225,8 +226,9 @@ static int column_hours(struct sampler_db *db, struct sil_arena *a,
     if ((v != SAMPLER_V_TIMESTAMP && v != SAMPLER_V_TIMESTAMPTZ) || c->ci->is_array ||
         c->nonnull <= 0)
         return 0;
-    sil_buf_addf(sql, "SELECT h, count(*) FROM (SELECT (extract(isodow FROM t)::int - 1) * 24 + "
-                      "extract(hour FROM t)::int AS h FROM (SELECT s.%s%s AS t FROM ",
+    sil_buf_addf(sql,
+                 "SELECT h, count(*) FROM (SELECT (extract(isodow FROM t)::int - 1) * 24 + "
+                 "extract(hour FROM t)::int AS h FROM (SELECT s.%s%s AS t FROM ",
                  c->name, v == SAMPLER_V_TIMESTAMPTZ ? " AT TIME ZONE 'UTC'" : "");
     table_sample(sql, ti, c->name);
     sil_buf_addf(sql, " s WHERE s.%s IS NOT NULL) x WHERE isfinite(t)) y GROUP BY h ORDER BY h",
@@ -293,7 +295,8 @@ static int table_attempt(struct sampler_db *db, struct sampler_model *m, size_t 
     }
     ti->sample_n = n;
     ti->sample_pct = sample_pct(t->rows_method == SIL_ROWS_EXACT ? (double)t->row_count
-                                : est >= 0 ? est : (double)t->row_count,
+                                : est >= 0                       ? est
+                                                                 : (double)t->row_count,
                                 ti->pages, n);
 
     /* Nulls and distinct values of every column that may be read, in one pass. */
@@ -497,11 +500,10 @@ static int fk_coverage(struct sampler_db *db, const struct sampler_tabinfo *ci,
  * Children per sampled parent. The parent sample is k(n); the summary row
  * has q = 0, bucket rows q = 1..B.
  */
-static int fk_children(struct sampler_db *db, struct sil_arena *a,
-                       const struct sampler_tabinfo *ci, const struct sampler_tabinfo *pi,
-                       const struct sampler_fkinfo *fi, const struct sil_fk *fk, double ppct,
-                       const struct sampler_statopts *o, struct sil_fkstats *st,
-                       enum sampler_fail *fail, struct sil_err *err)
+static int fk_children(struct sampler_db *db, struct sil_arena *a, const struct sampler_tabinfo *ci,
+                       const struct sampler_tabinfo *pi, const struct sampler_fkinfo *fi,
+                       const struct sil_fk *fk, double ppct, const struct sampler_statopts *o,
+                       struct sil_fkstats *st, enum sampler_fail *fail, struct sil_err *err)
 {
     struct sil_buf sql, pcols;
     sil_buf_init(&sql, 0);
@@ -544,8 +546,8 @@ static int fk_children(struct sampler_db *db, struct sil_arena *a,
                  "FROM k UNION ALL SELECT q, count(*)::float8, avg(n)::float8, NULL, NULL, NULL, "
                  "NULL FROM (SELECT n, ntile((SELECT GREATEST(1, LEAST(%d, count(*) / %d))::int "
                  "FROM k)) OVER (ORDER BY n) AS q FROM k) z GROUP BY q ORDER BY 1",
-                 (long long)o->heavy_threshold, (long long)o->heavy_threshold,
-                 SAMPLER_MAX_BUCKETS, o->k);
+                 (long long)o->heavy_threshold, (long long)o->heavy_threshold, SAMPLER_MAX_BUCKETS,
+                 o->k);
     PGresult *r;
     if (run_query(db, &sql, &r, fail, err) < 0) {
         sil_buf_release(&sql);
@@ -593,8 +595,9 @@ static int fk_arrival(struct sampler_db *db, struct sil_arena *a, const struct s
     col_list(&pcols, NULL, fk->ref_cols, fk->ncols, NULL);
     for (size_t i = 0; i < fk->ncols; i++)
         sil_buf_addf(&part, "%sc.k%zu", i ? ", " : "", i + 1);
-    sil_buf_addf(&sql, "WITH x AS MATERIALIZED (SELECT %s(c.t - lag(c.t) OVER (PARTITION BY %s "
-                       "ORDER BY c.t))%s::float8 AS gap FROM ",
+    sil_buf_addf(&sql,
+                 "WITH x AS MATERIALIZED (SELECT %s(c.t - lag(c.t) OVER (PARTITION BY %s "
+                 "ORDER BY c.t))%s::float8 AS gap FROM ",
                  is_date ? "" : "extract(epoch FROM ", part.data, is_date ? " * 86400" : ")");
     if (ci->sample_pct >= 100) {
         struct sil_buf ccols;
@@ -631,13 +634,14 @@ static int fk_arrival(struct sampler_db *db, struct sil_arena *a, const struct s
     free(qt);
     sil_buf_release(&pcols);
     sil_buf_release(&part);
-    sil_buf_addf(&sql,
-                 ") SELECT 0, count(*)::float8, percentile_cont(0.5) WITHIN GROUP (ORDER BY gap), "
-                 "percentile_cont(0.95) WITHIN GROUP (ORDER BY gap) FROM x WHERE gap IS NOT NULL "
-                 "UNION ALL SELECT q, count(*)::float8, avg(gap), NULL FROM (SELECT gap, ntile((SELECT "
-                 "GREATEST(1, LEAST(%d, count(*) / %d))::int FROM x WHERE gap IS NOT NULL)) OVER "
-                 "(ORDER BY gap) AS q FROM x WHERE gap IS NOT NULL) z GROUP BY q ORDER BY 1",
-                 SAMPLER_MAX_BUCKETS, o->k);
+    sil_buf_addf(
+        &sql,
+        ") SELECT 0, count(*)::float8, percentile_cont(0.5) WITHIN GROUP (ORDER BY gap), "
+        "percentile_cont(0.95) WITHIN GROUP (ORDER BY gap) FROM x WHERE gap IS NOT NULL "
+        "UNION ALL SELECT q, count(*)::float8, avg(gap), NULL FROM (SELECT gap, ntile((SELECT "
+        "GREATEST(1, LEAST(%d, count(*) / %d))::int FROM x WHERE gap IS NOT NULL)) OVER "
+        "(ORDER BY gap) AS q FROM x WHERE gap IS NOT NULL) z GROUP BY q ORDER BY 1",
+        SAMPLER_MAX_BUCKETS, o->k);
     PGresult *r;
     if (run_query(db, &sql, &r, fail, err) < 0) {
         sil_buf_release(&sql);
@@ -673,8 +677,8 @@ int sampler_pg_fk_stats(struct sampler_db *db, struct sampler_model *m, size_t t
         return 0;
     const struct sampler_fkinfo *fi = &ci->fks[fix];
     double pbase = p->rows_method == SIL_ROWS_EXACT ? (double)p->row_count
-                   : pi->est_rows >= 0                ? pi->est_rows
-                                                      : (double)p->row_count;
+                   : pi->est_rows >= 0              ? pi->est_rows
+                                                    : (double)p->row_count;
     double ppct = sample_pct(pbase, pi->pages, o->fk_parents);
     struct sil_fkstats *st = sil_arena_alloc(m->shape->arena, sizeof *st);
     enum sampler_fail fail = SAMPLER_F_NONE;

@@ -63,9 +63,9 @@ static int compile_re(struct sil_jctx *c, const cJSON *o, const char *key, int r
         return sil_jctx_fail_at(c, key, "empty regular expression");
     int ec;
     PCRE2_SIZE off;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
-                                   PCRE2_CASELESS | PCRE2_UTF | PCRE2_NEVER_BACKSLASH_C, &ec, &off,
-                                   NULL);
+    pcre2_code *re =
+        pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+                      PCRE2_CASELESS | PCRE2_UTF | PCRE2_NEVER_BACKSLASH_C, &ec, &off, NULL);
     if (!re) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(ec, msg, sizeof msg);
@@ -185,8 +185,8 @@ static int parse_cols(struct sil_jctx *c, struct sampler_policy *p, const cJSON 
 struct sampler_policy *sampler_policy_parse(const char *data, size_t len, const char *name,
                                             struct sil_err *err)
 {
-    static const char *const keys[] = {"format", "version", "description", "name_rules",
-                                       "columns", NULL};
+    static const char *const keys[] = {"format",     "version", "description",
+                                       "name_rules", "columns", NULL};
     cJSON *root = NULL;
     if (sil_json_parse(data, len, name, &root, err) < 0)
         return NULL;
@@ -196,7 +196,8 @@ struct sampler_policy *sampler_policy_parse(const char *data, size_t len, const 
     const char *fmt = NULL, *desc = NULL;
     int64_t version = 0;
     const cJSON *rules = NULL, *cols = NULL;
-    if (sil_json_check_object(&c, root, keys) < 0 || sil_json_str(&c, root, "format", 1, 0, &fmt) < 0)
+    if (sil_json_check_object(&c, root, keys) < 0 ||
+        sil_json_str(&c, root, "format", 1, 0, &fmt) < 0)
         goto fail;
     if (strcmp(fmt, SAMPLER_POLICY_FORMAT) != 0) {
         sil_jctx_fail_at(&c, "format", "\"%.40s\" is not a sampler policy (expected \"%s\")", fmt,
@@ -297,8 +298,8 @@ static int re_match(pcre2_code *re, const char *s)
     return rc >= 0;
 }
 
-int sampler_policy_name_class(const struct sampler_policy *p, const char *table,
-                              const char *column, enum sil_class *out, const char **rule_id)
+int sampler_policy_name_class(const struct sampler_policy *p, const char *table, const char *column,
+                              enum sil_class *out, const char **rule_id)
 {
     for (size_t i = 0; i < p->nrules; i++) {
         const struct name_rule *r = &p->rules[i];

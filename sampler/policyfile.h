@@ -22,9 +22,9 @@
 #include "err.h"
 #include "shape.h"
 
-#define SAMPLER_POLICY_FORMAT   "silhouette.sampler-policy"
-#define SAMPLER_POLICY_DEFAULT  "sampler-default.json"
-#define SAMPLER_POLICY_MAX      ((size_t)4 << 20)
+#define SAMPLER_POLICY_FORMAT    "silhouette.sampler-policy"
+#define SAMPLER_POLICY_DEFAULT   "sampler-default.json"
+#define SAMPLER_POLICY_MAX       ((size_t)4 << 20)
 #define SAMPLER_POLICY_MAX_RULES 10000
 
 /* What may leave for a column's category values. */
@@ -68,8 +68,8 @@ void sampler_policy_column(const struct sampler_policy *p, const char *schema, c
  * The class of the first name rule that matches the column (and table), or
  * -1 when none does. *rule_id (may be NULL) gets the rule's id.
  */
-int sampler_policy_name_class(const struct sampler_policy *p, const char *table,
-                              const char *column, enum sil_class *out, const char **rule_id);
+int sampler_policy_name_class(const struct sampler_policy *p, const char *table, const char *column,
+                              enum sil_class *out, const char **rule_id);
 
 size_t sampler_policy_rule_count(const struct sampler_policy *p);
 

@@ -49,8 +49,8 @@ static const char *locale_from(struct sil_arena *a, const char *lc)
 static int source_info(struct sampler_db *db, struct sil_shape *s, const struct sampler_key *key,
                        const struct sampler_opts *o, struct sil_err *err)
 {
-    PGresult *r = sampler_db_query(db, "SELECT current_database(), current_setting('lc_ctype')",
-                                   NULL, err);
+    PGresult *r =
+        sampler_db_query(db, "SELECT current_database(), current_setting('lc_ctype')", NULL, err);
     if (!r)
         return -1;
     const char *dbname = sampler_db_value(r, 0, 0);
@@ -183,7 +183,7 @@ int sampler_run(const struct sampler_opts *o, struct sil_err *err)
         goto out;
 
     struct sampler_model model = {shape, NULL};
-    struct sampler_filter filter = {o->schemas,  o->nschemas,  o->includes,
+    struct sampler_filter filter = {o->schemas,   o->nschemas, o->includes,
                                     o->nincludes, o->excludes, o->nexcludes};
     if (sampler_catalog_read(db, &filter, &model, err) < 0)
         goto out;
@@ -191,8 +191,8 @@ int sampler_run(const struct sampler_opts *o, struct sil_err *err)
         sil_log_warn("no tables matched (check --schema, --include and --exclude)");
     sampler_classify(&model, pol);
 
-    struct sampler_protect protect = {o->k,  o->max_category_bytes, o->max_categories,
-                                      o->token_length, key, NULL, NULL};
+    struct sampler_protect protect = {
+        o->k, o->max_category_bytes, o->max_categories, o->token_length, key, NULL, NULL};
     struct sampler_statopts so = {o->k,
                                   o->sample_rows,
                                   o->exact_threshold,

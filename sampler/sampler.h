@@ -33,11 +33,11 @@ struct sampler_opts {
     enum sampler_source source;
     const char *dsn; /* NULL: PG* variables */
     const char *out;
-    const char *audit_path; /* NULL: <out>.audit.jsonl */
-    const char *key_file;   /* NULL: $SILHOUETTE_HMAC_KEY, or no key */
-    const char *policy;     /* user policy, or NULL */
+    const char *audit_path;     /* NULL: <out>.audit.jsonl */
+    const char *key_file;       /* NULL: $SILHOUETTE_HMAC_KEY, or no key */
+    const char *policy;         /* user policy, or NULL */
     const char *policy_default; /* NULL: the shipped sampler-default.json */
-    const char *locale;     /* NULL: from the server's lc_ctype when known */
+    const char *locale;         /* NULL: from the server's lc_ctype when known */
     char **schemas;
     size_t nschemas;
     char **includes;

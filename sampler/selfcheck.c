@@ -51,8 +51,9 @@ int sampler_selfcheck(struct sil_shape *s, struct sil_err *err)
                 if (cat->encoding == SIL_CAT_CLEAR &&
                     (!*v || strlen(v) > (size_t)s->privacy.max_category_bytes ||
                      !sampler_clean_text(v, strlen(v))))
-                    return fail(err, ti, ci, "a clear category value that is too long or not "
-                                             "clean text");
+                    return fail(err, ti, ci,
+                                "a clear category value that is too long or not "
+                                "clean text");
             }
         }
     }

@@ -85,8 +85,10 @@ int sampler_clean_text(const char *str, size_t n)
             if ((s[i + j] & 0xc0) != 0x80)
                 return 0;
         /* Overlong three- and four-byte forms, surrogates, past U+10FFFF. */
-        if ((len == 3 && c == 0xe0 && s[i + 1] < 0xa0) || (len == 3 && c == 0xed && s[i + 1] >= 0xa0) ||
-            (len == 4 && c == 0xf0 && s[i + 1] < 0x90) || (len == 4 && (c > 0xf4 || (c == 0xf4 && s[i + 1] >= 0x90))))
+        if ((len == 3 && c == 0xe0 && s[i + 1] < 0xa0) ||
+            (len == 3 && c == 0xed && s[i + 1] >= 0xa0) ||
+            (len == 4 && c == 0xf0 && s[i + 1] < 0x90) ||
+            (len == 4 && (c > 0xf4 || (c == 0xf4 && s[i + 1] >= 0x90))))
             return 0;
         /* C1 controls. */
         if (len == 2 && c == 0xc2 && s[i + 1] < 0xa0)
@@ -198,7 +200,8 @@ struct sil_categories *sampler_protect_categories(struct sil_arena *a,
         listed += it[i].count;
     }
     cat->n = n;
-    cat->other_fraction = listed >= in->nonnull ? 0 : (double)(in->nonnull - listed) / (double)in->nonnull;
+    cat->other_fraction =
+        listed >= in->nonnull ? 0 : (double)(in->nonnull - listed) / (double)in->nonnull;
     cat->suppressed = dropped;
     free(it);
     return cat;

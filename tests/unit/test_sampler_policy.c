@@ -82,12 +82,13 @@ static void test_sampler_policy__user_first(void **state)
     const char *path = "/tmp/sil-policy-test.json";
     FILE *f = fopen(path, "w");
     assert_non_null(f);
-    fputs("{\"format\": \"silhouette.sampler-policy\", \"version\": 1,"
-          " \"name_rules\": [{\"id\": \"mine\", \"column\": \"^email$\", \"table\": \"^newsletter$\","
-          " \"class\": \"sensitive\"}],"
-          " \"columns\": [{\"match\": \"public.users.*\", \"categories\": \"drop\"},"
-          "  {\"match\": \"*.*.email\", \"class\": \"public\", \"categories\": \"token\"}]}",
-          f);
+    fputs(
+        "{\"format\": \"silhouette.sampler-policy\", \"version\": 1,"
+        " \"name_rules\": [{\"id\": \"mine\", \"column\": \"^email$\", \"table\": \"^newsletter$\","
+        " \"class\": \"sensitive\"}],"
+        " \"columns\": [{\"match\": \"public.users.*\", \"categories\": \"drop\"},"
+        "  {\"match\": \"*.*.email\", \"class\": \"public\", \"categories\": \"token\"}]}",
+        f);
     fclose(f);
     struct sil_err err;
     struct sampler_policy *p = sampler_policy_load(DEFAULT_POLICY, path, &err);
@@ -126,8 +127,8 @@ static void test_sampler_policy__errors(void **state)
         {"{\"format\": \"x\", \"version\": 1}", "format", "is not a sampler policy"},
         {"{\"format\": \"silhouette.sampler-policy\", \"version\": 2}", "version",
          "expected an integer from 1 to 1"},
-        {"{\"format\": \"silhouette.sampler-policy\", \"version\": 1, \"rules\": []}", "(top level)",
-         "unknown key \"rules\""},
+        {"{\"format\": \"silhouette.sampler-policy\", \"version\": 1, \"rules\": []}",
+         "(top level)", "unknown key \"rules\""},
         {"{\"format\": \"silhouette.sampler-policy\", \"version\": 1, \"name_rules\": [{\"id\": "
          "\"a\", \"column\": \"x\", \"class\": \"personal:shoe_size\"}]}",
          "name_rules[0].class", "unknown classification"},
@@ -156,8 +157,8 @@ static void test_sampler_policy__errors(void **state)
             fail_msg("case %zu accepted", i);
         assert_int_equal(err.code, SIL_EINPUT);
         if (strcmp(err.path, v[i].path) != 0 || !strstr(err.msg, v[i].msg))
-            fail_msg("case %zu: got '%s: %s', want '%s: ...%s...'", i, err.path, err.msg,
-                     v[i].path, v[i].msg);
+            fail_msg("case %zu: got '%s: %s', want '%s: ...%s...'", i, err.path, err.msg, v[i].path,
+                     v[i].msg);
     }
 }
 

@@ -22,7 +22,8 @@ static const char base[] =
     "  \"columns\": [{\"name\": \"kind\", \"type\": {\"name\": \"text\"}, \"nullable\": false,"
     "   \"classification\": \"public\", \"stats\": {\"null_fraction\": 0,"
     "   \"quantiles\": [[0.25, 3], [0.75, 5]],"
-    "   \"categories\": {\"encoding\": \"clear\", \"values\": [{\"value\": \"a\", \"fraction\": 0.6},"
+    "   \"categories\": {\"encoding\": \"clear\", \"values\": [{\"value\": \"a\", \"fraction\": "
+    "0.6},"
     "    {\"value\": \"b\", \"fraction\": 0.4}], \"other_fraction\": 0}}},"
     "   {\"name\": \"at\", \"type\": {\"name\": \"timestamptz\"}, \"nullable\": false,"
     "   \"classification\": \"public\", \"stats\": {\"null_fraction\": 0, \"hour_of_week\": [0.5, "
@@ -36,7 +37,8 @@ static const char base[] =
 static struct sil_shape *load(void)
 {
     struct sil_err err;
-    struct sil_shape *s = sil_shape_parse(base, strlen(base), "base", SIL_SHAPE_ALLOW_UNSEALED, &err);
+    struct sil_shape *s =
+        sil_shape_parse(base, strlen(base), "base", SIL_SHAPE_ALLOW_UNSEALED, &err);
     if (!s)
         fail_msg("base shape: %s: %s", err.path, err.msg);
     return s;

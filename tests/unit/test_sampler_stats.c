@@ -18,9 +18,9 @@ static void test_sampler_stats__buckets(void **state)
     static const struct {
         int64_t n;
         int k, want;
-    } v[] = {{0, 10, 0},     {19, 10, 0},     {20, 10, 2},   {29, 10, 2},  {55, 10, 5},
-             {999, 10, 99},  {1000, 10, 100}, {10000, 10, 100}, {4, 2, 2}, {3, 2, 0},
-             {100, 1000, 0}, {2000, 1000, 2}};
+    } v[] = {{0, 10, 0},  {19, 10, 0},   {20, 10, 2},     {29, 10, 2},
+             {55, 10, 5}, {999, 10, 99}, {1000, 10, 100}, {10000, 10, 100},
+             {4, 2, 2},   {3, 2, 0},     {100, 1000, 0},  {2000, 1000, 2}};
     for (size_t i = 0; i < SIL_ARRAY_SIZE(v); i++)
         assert_int_equal(sampler_buckets(v[i].n, v[i].k), v[i].want);
 }
@@ -174,9 +174,17 @@ static void test_sampler_stats__clean_text(void **state)
     static const struct {
         const char *s;
         int ok;
-    } v[] = {{"plain", 1},          {"Åsa Öberg", 1},   {"tab\there", 0},  {"\x7f", 0},
-             {"\xc2\x80", 0},       {"\xc3\x28", 0},    {"\xe0\x80\xaf", 0}, {"\xed\xa0\x80", 0},
-             {"\xf4\x90\x80\x80", 0}, {"\xf0\x9f\x98\x80", 1}, {"\xc3", 0}};
+    } v[] = {{"plain", 1},
+             {"Åsa Öberg", 1},
+             {"tab\there", 0},
+             {"\x7f", 0},
+             {"\xc2\x80", 0},
+             {"\xc3\x28", 0},
+             {"\xe0\x80\xaf", 0},
+             {"\xed\xa0\x80", 0},
+             {"\xf4\x90\x80\x80", 0},
+             {"\xf0\x9f\x98\x80", 1},
+             {"\xc3", 0}};
     for (size_t i = 0; i < SIL_ARRAY_SIZE(v); i++)
         assert_int_equal(sampler_clean_text(v[i].s, strlen(v[i].s)), v[i].ok);
 }
