@@ -1149,8 +1149,10 @@ int sampler_catalog_read(struct sampler_db *db, const struct sampler_filter *f,
     if (read_exprs(db, &c, err) < 0)
         goto out;
     /* Types in name order, whatever order the tables met them in. */
-    qsort(s->enums, s->nenums, sizeof *s->enums, cmp_enum);
-    qsort(s->domains, s->ndomains, sizeof *s->domains, cmp_domain);
+    if (s->nenums > 1)
+        qsort(s->enums, s->nenums, sizeof *s->enums, cmp_enum);
+    if (s->ndomains > 1)
+        qsort(s->domains, s->ndomains, sizeof *s->domains, cmp_domain);
     rc = 0;
 out:
     free(c.types);

@@ -181,11 +181,16 @@ PGresult *sampler_db_query(struct sampler_db *db, const char *sql, enum sampler_
     double dt = sil_now() - t0;
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     int ok = st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
-    char emsg[1024] = "";
+    char emsg[1024] = "", state_buf[8] = "";
     const char *state = NULL;
     if (!ok) {
         char prim[768];
-        state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+        /* Copied: the result is freed before the state is classified. */
+        const char *st0 = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+        if (st0) {
+            snprintf(state_buf, sizeof state_buf, "%s", st0);
+            state = state_buf;
+        }
         /* Only the primary message: details could quote data. */
         const char *pm = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
         clean_message(db, pm ? pm : PQerrorMessage(db->conn), prim, sizeof prim);
