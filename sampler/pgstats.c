@@ -120,13 +120,21 @@ static int value_expr(const struct sampler_colinfo *ci, const char *col, char *o
         snprintf(out, n, "extract(epoch FROM s.%s)::float8", col);
         return 1;
     case SAMPLER_V_TEXT:
-        snprintf(out, n, "length(s.%s)::float8", col);
+        /* Characters, except for values stored above 1 kB: their byte length,
+         * which the server knows without decompressing them. */
+        snprintf(out, n,
+                 "(CASE WHEN pg_column_size(s.%s) <= 1024 THEN length(s.%s) ELSE "
+                 "octet_length(s.%s) END)::float8",
+                 col, col, col);
         return 1;
     case SAMPLER_V_BYTEA:
         snprintf(out, n, "octet_length(s.%s)::float8", col);
         return 1;
     case SAMPLER_V_JSON:
-        snprintf(out, n, "length(s.%s::text)::float8", col);
+        snprintf(out, n,
+                 "(CASE WHEN pg_column_size(s.%s) <= 1024 THEN length(s.%s::text) ELSE "
+                 "pg_column_size(s.%s) END)::float8",
+                 col, col, col);
         return 1;
     default:
         return 0;
@@ -143,7 +151,7 @@ static int column_quantiles(struct sampler_db *db, struct sil_arena *a,
                             const struct sampler_statopts *o, struct sil_buf *sql,
                             enum sampler_fail *fail, struct sil_err *err)
 {
-    char expr[256];
+    char expr[640];
     int nb = sampler_buckets(c->nonnull, o->k);
     if (!value_expr(c->ci, c->name, expr, sizeof expr) || !nb || c->ci->is_array)
         return 0;
@@ -188,10 +196,13 @@ static int column_categories(struct sampler_db *db, struct sil_arena *a,
         return 0;
     sil_buf_addf(sql, "SELECT v, n FROM (SELECT s.%s::text AS v, count(*) AS n FROM ", c->name);
     table_sample(sql, ti, c->name);
-    sil_buf_addf(sql,
-                 " s WHERE s.%s IS NOT NULL GROUP BY 1) g WHERE n >= %d AND octet_length(v) "
-                 "<= %d ORDER BY n DESC, v COLLATE \"C\" LIMIT %d",
-                 c->name, o->k, o->max_fetch_bytes, o->max_categories + 1);
+    /* Long values are never emitted: they are left out before grouping, so
+     * they are not read whole either. */
+    sil_buf_addf(
+        sql,
+        " s WHERE s.%s IS NOT NULL AND pg_column_size(s.%s) <= %d GROUP BY 1) g WHERE n >= "
+        "%d AND octet_length(v) <= %d ORDER BY n DESC, v COLLATE \"C\" LIMIT %d",
+        c->name, c->name, o->max_fetch_bytes, o->k, o->max_fetch_bytes, o->max_categories + 1);
     PGresult *r;
     if (run_query(db, sql, &r, fail, err) < 0)
         return -1;
@@ -255,6 +266,28 @@ static void clear_stats(struct sil_table *t)
     t->sampled_rows = 0;
 }
 
+/*
+ * count(DISTINCT) without reading long values whole: text, json and bytea
+ * compare their first 256 characters or bytes (read as a slice); jsonb and
+ * arrays stored above 2 kB count as distinct each.
+ */
+static void distinct_sql(struct sil_buf *b, const struct sampler_colinfo *ci, const char *q)
+{
+    if (ci->is_array || (ci->vkind == SAMPLER_V_JSON && !ci->json_plain))
+        sil_buf_addf(b,
+                     ", count(DISTINCT CASE WHEN pg_column_size(s.%s) <= 2048 THEN s.%s END) + "
+                     "count(*) FILTER (WHERE pg_column_size(s.%s) > 2048)",
+                     q, q, q);
+    else if (ci->vkind == SAMPLER_V_TEXT)
+        sil_buf_addf(b, ", count(DISTINCT left(s.%s, 256))", q);
+    else if (ci->vkind == SAMPLER_V_JSON)
+        sil_buf_addf(b, ", count(DISTINCT left(s.%s::text, 256))", q);
+    else if (ci->vkind == SAMPLER_V_BYTEA)
+        sil_buf_addf(b, ", count(DISTINCT substring(s.%s FROM 1 FOR 256))", q);
+    else
+        sil_buf_addf(b, ", count(DISTINCT s.%s)", q);
+}
+
 /* One attempt at a table's statistics with a sample of at most n rows. */
 static int table_attempt(struct sampler_db *db, struct sampler_model *m, size_t tix, int64_t n,
                          const struct sampler_statopts *o, enum sampler_fail *fail,
@@ -313,8 +346,7 @@ static int table_attempt(struct sampler_db *db, struct sampler_model *m, size_t 
         sil_buf_addf(&cols, "%s%s", ncq ? ", " : "", q);
         sil_buf_addf(&sql, ", count(s.%s)", q);
         if (ti->cols[i].distinct_ok)
-            sil_buf_addf(&sql, ", count(DISTINCT s.%s%s)", q,
-                         ti->cols[i].json_plain ? "::text" : "");
+            distinct_sql(&sql, &ti->cols[i], q);
         free(q);
         ncq++;
     }
