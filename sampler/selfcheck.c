@@ -57,6 +57,19 @@ int sampler_selfcheck(struct sil_shape *s, struct sil_err *err)
             }
         }
     }
+    for (size_t ti = 0; ti < s->ntables; ti++) {
+        const struct sil_table *t = &s->tables[ti];
+        for (size_t f = 0; f < t->nfks; f++) {
+            const struct sil_fkstats *st = t->fks[f].stats;
+            if (st && st->children_per_parent.n * (size_t)k > (size_t)st->sampled_parents) {
+                char path[96];
+                snprintf(path, sizeof path, "tables[%zu].foreign_keys[%zu].stats", ti, f);
+                return sil_err_set_path(err, SIL_ECHECK, path,
+                                        "more children-per-parent points than buckets of k "
+                                        "sampled parents");
+            }
+        }
+    }
     /* What the reader of the file will see: the strict reader must accept it. */
     struct sil_buf b;
     sil_buf_init(&b, 0);

@@ -4,7 +4,8 @@
  * privacy invariants: no clear category values in personal, sensitive or
  * identifier columns; every clear value 1..max_category_bytes bytes of
  * clean UTF-8 held by at least k sampled rows; no more quantile points than
- * buckets of k rows; no hour-of-week bin under k rows.
+ * buckets of k rows (of parents, for children per parent); no hour-of-week
+ * bin under k rows.
  */
 #ifndef SAMPLER_SELFCHECK_H
 #define SAMPLER_SELFCHECK_H

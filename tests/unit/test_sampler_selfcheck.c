@@ -18,7 +18,8 @@ static const char base[] =
     " \"privacy\": {\"k\": 10, \"sample_rows\": 100000, \"max_category_bytes\": 64, \"noise\": "
     "\"none\", \"metadata_only\": false},"
     " \"tables\": [{\"schema\": \"public\", \"name\": \"t\", \"kind\": \"table\","
-    "  \"rows\": {\"count\": 100, \"method\": \"exact\", \"sampled\": 100},"
+    "  \"rows\": {\"count\": 100, \"method\": \"exact\", \"sampled\": 100}, \"primary_key\": "
+    "[\"at\"],"
     "  \"columns\": [{\"name\": \"kind\", \"type\": {\"name\": \"text\"}, \"nullable\": false,"
     "   \"classification\": \"public\", \"stats\": {\"null_fraction\": 0,"
     "   \"quantiles\": [[0.25, 3], [0.75, 5]],"
@@ -98,11 +99,42 @@ static void test_sampler_selfcheck__refuses(void **state)
     expect_refused(s, "too long or not clean text");
 }
 
+static void test_sampler_selfcheck__foreign_keys(void **state)
+{
+    (void)state;
+    struct sil_shape *s = load();
+    struct sil_table *t = &s->tables[0];
+    static const char *cols[] = {"at"};
+    static double p[] = {0.25, 0.75}, v[] = {1, 3};
+    struct sil_fkstats *st = sil_arena_alloc(s->arena, sizeof *st);
+    st->coverage = 1;
+    st->mean_children = 2;
+    st->children_per_parent = (struct sil_quantiles){2, p, v};
+    st->sampled_parents = 20;
+    t->fks = sil_arena_alloc(s->arena, sizeof *t->fks);
+    t->fks[0] = (struct sil_fk){.name = "t_self",
+                                .ncols = 1,
+                                .cols = cols,
+                                .ref_schema = "public",
+                                .ref_table = "t",
+                                .ref_cols = cols,
+                                .stats = st};
+    t->nfks = 1;
+    struct sil_err err;
+    assert_int_equal(sampler_selfcheck(s, &err), 0);
+    st->sampled_parents = 19; /* two points need 20 parents */
+    assert_int_equal(sampler_selfcheck(s, &err), -1);
+    assert_string_equal(err.path, "tables[0].foreign_keys[0].stats");
+    assert_non_null(strstr(err.msg, "children-per-parent points"));
+    sil_shape_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sampler_selfcheck__accepts),
         cmocka_unit_test(test_sampler_selfcheck__refuses),
+        cmocka_unit_test(test_sampler_selfcheck__foreign_keys),
     };
     return cmocka_run_group_tests_name("sampler_selfcheck", tests, NULL, NULL);
 }
