@@ -711,6 +711,19 @@ int sampler_pg_fk_stats(struct sampler_db *db, struct sampler_model *m, size_t t
     double pbase = p->rows_method == SIL_ROWS_EXACT ? (double)p->row_count
                    : pi->est_rows >= 0              ? pi->est_rows
                                                     : (double)p->row_count;
+    /*
+     * Fewer parents when each has many children, so the children counted
+     * through the index stay near SAMPLER_CHILD_BUDGET samples' worth.
+     */
+    struct sampler_statopts fo = *o;
+    double mean = pbase > 0 ? (double)t->row_count / pbase : 0;
+    if (mean > 0) {
+        double fit = SAMPLER_CHILD_BUDGET * (double)o->sample_rows / mean;
+        int64_t floor_np = 2 * (int64_t)o->k;
+        if (fit < (double)fo.fk_parents)
+            fo.fk_parents = fit > (double)floor_np ? (int64_t)fit : floor_np;
+    }
+    o = &fo;
     double ppct = sample_pct(pbase, pi->pages, o->fk_parents);
     struct sil_fkstats *st = sil_arena_alloc(m->shape->arena, sizeof *st);
     enum sampler_fail fail = SAMPLER_F_NONE;

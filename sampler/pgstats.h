@@ -16,7 +16,8 @@
 #include "model.h"
 #include "stats.h"
 
-#define SAMPLER_CHILD_CAP 1000000 /* children counted per sampled parent */
+#define SAMPLER_CHILD_CAP    1000000 /* children counted per sampled parent */
+#define SAMPLER_CHILD_BUDGET 10      /* children counted per FK, in --sample-rows */
 
 struct sampler_statopts {
     int k;
