@@ -21,6 +21,33 @@ static int is_key_column(const struct sil_table *t, const char *name)
     return 0;
 }
 
+int sampler_classify_wants_values(const struct sil_column *col, const struct sampler_colinfo *ci)
+{
+    if (ci->pol.has_class || ci->pol.no_stats || ci->is_array)
+        return 0;
+    if (ci->vkind != SAMPLER_V_TEXT && ci->vkind != SAMPLER_V_JSON)
+        return 0;
+    return col->classification == SIL_CLASS_PUBLIC || col->classification == SIL_CLASS_IDENTIFIER;
+}
+
+int sampler_classify_values(struct sil_rscan *sc, struct sil_column *col,
+                            struct sampler_colinfo *ci, const char *const *values,
+                            const size_t *lens, size_t n)
+{
+    struct sil_pii_profile prof;
+    sil_pii_profile_init(&prof);
+    for (size_t i = 0; i < n; i++)
+        sil_rscan_profile(sc, values[i], lens[i], &prof);
+    enum sil_class c = sil_pii_profile_class(&prof, 0.5);
+    if (c == SIL_CLASS_PUBLIC)
+        c = sil_pii_profile_class(&prof, 0.1);
+    if (!sil_class_is_personal(c) || c == col->classification)
+        return 0;
+    col->classification = c;
+    ci->class_rule = "values";
+    return 1;
+}
+
 void sampler_classify(struct sampler_model *m, const struct sampler_policy *p)
 {
     struct sil_shape *s = m->shape;

@@ -48,6 +48,7 @@ static const char usage[] =
     "      --max-category-bytes N   longest clear category value (default 64, at most 256)\n"
     "      --max-categories N       most category values per column (default 1000)\n"
     "      --policy FILE            column policy read before the shipped default\n"
+    "      --rules FILE             PII rules added or disabled, as validate-no-pii --rules\n"
     "      --locale LOCALE          source locale (en_US en_GB de_DE fr_FR sv_SE)\n"
     "      --expires-in DAYS        the shape expires DAYS days after it is written\n"
     "\n"
@@ -89,6 +90,7 @@ enum {
     O_MAXCB,
     O_MAXCAT,
     O_POLICY,
+    O_RULES,
     O_LOCALE,
     O_EXPIRES,
     O_AUDIT,
@@ -162,6 +164,7 @@ int main(int argc, char **argv)
         {"max-category-bytes", required_argument, NULL, O_MAXCB},
         {"max-categories", required_argument, NULL, O_MAXCAT},
         {"policy", required_argument, NULL, O_POLICY},
+        {"rules", required_argument, NULL, O_RULES},
         {"locale", required_argument, NULL, O_LOCALE},
         {"expires-in", required_argument, NULL, O_EXPIRES},
         {"out", required_argument, NULL, 'o'},
@@ -247,6 +250,9 @@ int main(int argc, char **argv)
             break;
         case O_POLICY:
             o.policy = optarg;
+            break;
+        case O_RULES:
+            o.rules = optarg;
             break;
         case O_LOCALE:
             if (!sil_locale_known(optarg))

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "classify.h"
 #include "log.h"
 
 #define NOT_FINITE "('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)"
@@ -259,6 +260,39 @@ static int column_hours(struct sampler_db *db, struct sil_arena *a,
     return 0;
 }
 
+/*
+ * Value-based classification: a few hundred values of the column, each cut
+ * to SAMPLER_CLASSIFY_BYTES, go through the PII rules; they are never kept.
+ */
+static int column_classify(struct sampler_db *db, const struct sampler_tabinfo *ti, struct colq *c,
+                           const struct sampler_statopts *o, struct sil_buf *sql,
+                           enum sampler_fail *fail, struct sil_err *err)
+{
+    if (!o->classify || c->nonnull <= 0 || !sampler_classify_wants_values(c->col, c->ci))
+        return 0;
+    sil_buf_addf(sql, "SELECT left(s.%s::text, %d) FROM ", c->name, SAMPLER_CLASSIFY_BYTES);
+    table_sample(sql, ti, c->name);
+    sil_buf_addf(sql, " s WHERE s.%s IS NOT NULL LIMIT %d", c->name, SAMPLER_CLASSIFY_VALUES);
+    PGresult *r;
+    if (run_query(db, sql, &r, fail, err) < 0)
+        return -1;
+    int n = PQntuples(r);
+    const char **v = sil_xcalloc((size_t)n + 1, sizeof *v);
+    size_t *len = sil_xcalloc((size_t)n + 1, sizeof *len);
+    for (int i = 0; i < n; i++) {
+        v[i] = PQgetvalue(r, i, 0);
+        len[i] = (size_t)PQgetlength(r, i, 0);
+    }
+    enum sil_class before = c->col->classification;
+    if (sampler_classify_values(o->classify, c->col, c->ci, v, len, (size_t)n))
+        sil_log_verbose("%s: %s by its values (was %s)", c->col->name,
+                        sil_class_name(c->col->classification), sil_class_name(before));
+    free(v);
+    free(len);
+    PQclear(r);
+    return 0;
+}
+
 static void clear_stats(struct sil_table *t)
 {
     for (size_t i = 0; i < t->ncols; i++)
@@ -383,7 +417,8 @@ static int table_attempt(struct sampler_db *db, struct sampler_model *m, size_t 
         st->distinct_fraction =
             c->ndistinct >= 0 && c->nonnull > 0 ? (double)c->ndistinct / (double)c->nonnull : -1;
         c->col->stats = st;
-        if (column_quantiles(db, a, ti, c, o, &sql, fail, err) < 0 ||
+        if (column_classify(db, ti, c, o, &sql, fail, err) < 0 ||
+            column_quantiles(db, a, ti, c, o, &sql, fail, err) < 0 ||
             column_categories(db, a, ti, c, o, &sql, fail, err) < 0 ||
             column_hours(db, a, ti, c, o, &sql, fail, err) < 0)
             goto out;

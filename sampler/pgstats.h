@@ -28,6 +28,7 @@ struct sampler_statopts {
     int max_categories;
     int max_fetch_bytes; /* longest category candidate fetched */
     const struct sampler_protect *protect;
+    struct sil_rscan *classify; /* PII rules for value-based classification, or NULL */
 };
 
 /*

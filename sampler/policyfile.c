@@ -8,7 +8,7 @@
 #include "fileio.h"
 #include "json.h"
 #include "policy.h"
-#include "re.h"
+#include "pii_pcre2.h"
 
 #define RE_MAX 1024
 

@@ -12,6 +12,7 @@
 #include "key.h"
 #include "log.h"
 #include "pgstats.h"
+#include "rules.h"
 #include "selfcheck.h"
 #include "signals.h"
 #include "stats.h"
@@ -125,6 +126,13 @@ static int sample_tables(struct sampler_db *db, struct sampler_model *m,
     return 0;
 }
 
+/* A category value matches a PII rule (strict: production rows are real even
+ * when they look fictional). */
+static int pii_match(void *ctx, const char *value, size_t len)
+{
+    return sil_rscan_text(ctx, value, len, SIL_SCAN_STRICT, NULL, NULL) > 0;
+}
+
 static char *default_audit_path(const char *out)
 {
     return sil_xasprintf("%s.audit.jsonl", out);
@@ -136,6 +144,8 @@ int sampler_run(const struct sampler_opts *o, struct sil_err *err)
         return sil_err_set(err, SIL_EUSAGE, "the REST source is not available in this build");
     int rc = -1;
     struct sampler_policy *pol = NULL;
+    struct sil_rules *rules = NULL;
+    struct sil_rscan *scan = NULL;
     struct sampler_key *key = NULL;
     struct sampler_audit *audit = NULL;
     struct sampler_db *db = NULL;
@@ -145,6 +155,10 @@ int sampler_run(const struct sampler_opts *o, struct sil_err *err)
     pol = sampler_policy_load(o->policy_default, o->policy, err);
     if (!pol)
         goto out;
+    rules = sil_rules_load(NULL, o->rules, err);
+    if (!rules)
+        goto out;
+    scan = sil_rscan_new(rules);
     if (sampler_key_load(o->key_file, &key, err) < 0)
         goto out;
     if (!key)
@@ -192,15 +206,10 @@ int sampler_run(const struct sampler_opts *o, struct sil_err *err)
     sampler_classify(&model, pol);
 
     struct sampler_protect protect = {
-        o->k, o->max_category_bytes, o->max_categories, o->token_length, key, NULL, NULL};
-    struct sampler_statopts so = {o->k,
-                                  o->sample_rows,
-                                  o->exact_threshold,
-                                  o->fk_parents,
-                                  o->heavy_threshold,
-                                  o->max_categories,
-                                  1024,
-                                  &protect};
+        o->k, o->max_category_bytes, o->max_categories, o->token_length, key, pii_match, scan};
+    struct sampler_statopts so = {o->k,          o->sample_rows,     o->exact_threshold,
+                                  o->fk_parents, o->heavy_threshold, o->max_categories,
+                                  1024,          &protect,           scan};
     if (sample_tables(db, &model, &so, o, err) < 0)
         goto out;
     if (sampler_db_finish(db, err) < 0)
@@ -233,7 +242,7 @@ int sampler_run(const struct sampler_opts *o, struct sil_err *err)
         sil_err_set(err, SIL_EINTR, "interrupted; no shape was written");
         goto out;
     }
-    if (sampler_selfcheck(shape, err) < 0) {
+    if (sampler_selfcheck(shape, scan, err) < 0) {
         sil_err_prefix(err, "refusing to write the shape");
         goto out;
     }
@@ -248,6 +257,8 @@ out:
     sil_shape_free(shape);
     sampler_key_free(key);
     sampler_policy_free(pol);
+    sil_rscan_free(scan);
+    sil_rules_free(rules);
     free(audit_path);
     return rc;
 }

@@ -36,6 +36,7 @@ struct sampler_opts {
     const char *audit_path;     /* NULL: <out>.audit.jsonl */
     const char *key_file;       /* NULL: $SILHOUETTE_HMAC_KEY, or no key */
     const char *policy;         /* user policy, or NULL */
+    const char *rules;          /* user PII rule policy (as validate-no-pii --rules), or NULL */
     const char *policy_default; /* NULL: the shipped sampler-default.json */
     const char *locale;         /* NULL: from the server's lc_ctype when known */
     char **schemas;

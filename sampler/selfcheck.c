@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "shapescan.h"
 #include "stats.h"
 
 static int fail(struct sil_err *err, size_t t, size_t c, const char *what)
@@ -20,7 +21,21 @@ static int enough(double fraction, int64_t rows, int k)
     return fraction * (double)rows + 1e-6 >= (double)k;
 }
 
-int sampler_selfcheck(struct sil_shape *s, struct sil_err *err)
+struct scan_ctx {
+    long n;
+    char first[1024];
+};
+
+static int on_finding(void *ctx, const struct sil_finding *f)
+{
+    struct scan_ctx *c = ctx;
+    if (c->n++ == 0)
+        snprintf(c->first, sizeof c->first, "%s: %s%s%s (%s)", f->path[0] ? f->path : "(top level)",
+                 f->rule, f->masked[0] ? ": " : "", f->masked, f->message);
+    return 0;
+}
+
+int sampler_selfcheck(struct sil_shape *s, struct sil_rscan *sc, struct sil_err *err)
 {
     if (sil_shape_validate(s, err) < 0)
         return -1;
@@ -75,9 +90,32 @@ int sampler_selfcheck(struct sil_shape *s, struct sil_err *err)
     sil_buf_init(&b, 0);
     sil_shape_write(s, &b);
     struct sil_shape *back = sil_shape_parse(b.data, b.len, "the shape being written", 0, err);
-    sil_buf_release(&b);
-    if (!back)
+    if (!back) {
+        sil_buf_release(&b);
         return -1;
+    }
     sil_shape_free(back);
+    if (!sc) {
+        sil_buf_release(&b);
+        return 0;
+    }
+    /* The gate's own scan, with its default (not strict) flags. */
+    struct scan_ctx c = {0, ""};
+    struct sil_err e;
+    sil_err_clear(&e);
+    long r =
+        sil_shapescan_buffer(sc, b.data, b.len, "the shape being written", 0, on_finding, &c, &e);
+    sil_buf_release(&b);
+    if (r == -2) {
+        *err = e;
+        return -1;
+    }
+    if (c.n > 0) {
+        sil_err_set(err, SIL_ECHECK, "%ld PII finding%s, the first: %s", c.n, c.n == 1 ? "" : "s",
+                    c.first);
+        sil_err_hint(err, "classify the column as personal in a --policy file, or leave it out "
+                          "with --exclude; validate-no-pii on a saved copy shows every finding");
+        return -1;
+    }
     return 0;
 }

@@ -57,6 +57,17 @@ assert_eq "$(jget "$out" tables.public.participants.foreign_keys.participants_us
 assert_eq "$(jget "$out" tables.public.messages.rows.method)" exact "other tables sampled"
 expect_exit 0 "shape with a skipped table is strict" -- "$SHAPE_TOOL" canon "$out"
 
+# ---- the self-check refuses a shape the gate would refuse ----
+psql -X -q -d chat -c "CREATE TABLE vip (id int PRIMARY KEY, owner text CHECK (owner <> 'Karin Berg'))"
+echo "previous shape" >"$out"
+expect_exit 1 "self-check refuses PII in a check constraint" -- sample chat "$out"
+assert_contains "$T_ERR" "refusing to write the shape: 1 PII finding, the first: tables[7].checks[0].expression: person-name: K**** B***" "self-check names the place and the rule"
+assert_not_contains "$T_ERR" "Karin Berg" "the finding is masked"
+assert_contains "$T_ERR" "hint: classify the column as personal" "self-check hint"
+assert_eq "$(cat "$out")" "previous shape" "no shape written after the self-check"
+expect_exit 0 "the same run without that table" -- sample chat "$out" --exclude vip
+psql -X -q -d chat -c "DROP TABLE vip"
+
 # ---- helpers for a session that holds a lock ----
 locker_start() { # locker_start SQL...: a psql session fed through a FIFO
     rm -f "$T_TMP/fifo"

@@ -95,6 +95,29 @@ assert_eq "$(jget "$s" tables.bank.payment.foreign_keys.payment_account_id_fkey.
 assert_contains "$(jget "$s" tables.bank.payment.columns.channel.stats.categories)" '"value": "card"' "financial channel categories"
 assert_eq "$(jget "$s" enums)" '[{"schema": "bank", "name": "account_status", "labels": ["open", "frozen", "closed"]}, {"schema": "bank", "name": "party_kind", "labels": ["person", "company"]}, {"schema": "bank", "name": "payment_channel", "labels": ["card", "transfer", "direct_debit", "swish"]}]' "financial enums"
 
+# ---- classification by values, and the PII rules on category values ----
+psql -X -q -v ON_ERROR_STOP=1 -d chat <<'SQL'
+CREATE TABLE crm_contacts (id int PRIMARY KEY, reachable_at text, info text, status text);
+INSERT INTO crm_contacts
+SELECT g, 'kund' || g || '@postlada.net',
+       CASE WHEN g % 4 = 0 THEN 'ring mig på 070-' || (1000000 + g * 7) ELSE 'inget att tillägga' END,
+       CASE WHEN g <= 120 THEN 'active' WHEN g <= 180 THEN 'pending'
+            WHEN g <= 190 THEN 'ombud.anna.lind@mejlbox.se' ELSE 'closed ' || g END
+FROM generate_series(1, 200) g;
+ANALYZE crm_contacts;
+SQL
+s=$T_TMP/values.shape.json
+expect_exit 0 "value-based classification run" -- sample chat "$s" --include crm_contacts -v
+assert_contains "$T_ERR" "reachable_at: personal:email by its values (was public)" "misnamed e-mail column found by its values"
+assert_eq "$(jget "$s" tables.public.crm_contacts.columns.reachable_at.classification)" personal:email "e-mails by value"
+assert_eq "$(jget "$s" tables.public.crm_contacts.columns.info.classification)" personal:free_text "free text by value"
+assert_eq "$(jget "$s" tables.public.crm_contacts.columns.status.classification)" public "a status column stays public"
+st=$(jget "$s" tables.public.crm_contacts.columns.status.stats.categories)
+assert_contains "$st" '"value": "active", "fraction": 0.6' "clear categories kept"
+assert_not_contains "$st" "mejlbox" "a frequent e-mail value is dropped by the PII rules"
+assert_contains "$st" '"suppressed": 11' "the dropped value and the rare ones are counted"
+expect_exit 0 "value-classified shape passes the gate" -- "$SIL_BIN/validate-no-pii" "$s"
+
 # ---- selection ----
 s=$T_TMP/sel.shape.json
 expect_exit 0 "--include" -- sample chat "$s" --include 'public.user*' --include conversations

@@ -49,7 +49,7 @@ static void expect_refused(struct sil_shape *s, const char *msg)
 {
     struct sil_err err;
     sil_err_clear(&err);
-    assert_int_equal(sampler_selfcheck(s, &err), -1);
+    assert_int_equal(sampler_selfcheck(s, NULL, &err), -1);
     if (!strstr(err.msg, msg))
         fail_msg("got '%s', want '%s'", err.msg, msg);
     assert_string_equal(err.path, strstr(msg, "hour") ? "tables[0].columns[1].stats"
@@ -62,7 +62,7 @@ static void test_sampler_selfcheck__accepts(void **state)
     (void)state;
     struct sil_shape *s = load();
     struct sil_err err;
-    assert_int_equal(sampler_selfcheck(s, &err), 0);
+    assert_int_equal(sampler_selfcheck(s, NULL, &err), 0);
     sil_shape_free(s);
 }
 
@@ -121,12 +121,36 @@ static void test_sampler_selfcheck__foreign_keys(void **state)
                                 .stats = st};
     t->nfks = 1;
     struct sil_err err;
-    assert_int_equal(sampler_selfcheck(s, &err), 0);
+    assert_int_equal(sampler_selfcheck(s, NULL, &err), 0);
     st->sampled_parents = 19; /* two points need 20 parents */
-    assert_int_equal(sampler_selfcheck(s, &err), -1);
+    assert_int_equal(sampler_selfcheck(s, NULL, &err), -1);
     assert_string_equal(err.path, "tables[0].foreign_keys[0].stats");
     assert_non_null(strstr(err.msg, "children-per-parent points"));
     sil_shape_free(s);
+}
+
+static void test_sampler_selfcheck__pii_rules(void **state)
+{
+    (void)state;
+    struct sil_err err;
+    struct sil_rules *rules = sil_rules_load("policies/pii-rules.json", NULL, &err);
+    if (!rules)
+        fail_msg("rules: %s: %s", err.path, err.msg);
+    struct sil_rscan *sc = sil_rscan_new(rules);
+    struct sil_shape *s = load();
+    assert_int_equal(sampler_selfcheck(s, sc, &err), 0);
+    /* Every invariant holds, but the value is a person's name: refused, masked. */
+    s->tables[0].cols[0].stats->categories->v[1].value = "Karin Berg";
+    sil_err_clear(&err);
+    assert_int_equal(sampler_selfcheck(s, sc, &err), -1);
+    assert_int_equal(err.code, SIL_ECHECK);
+    assert_non_null(strstr(err.msg, "1 PII finding, the first: "
+                                    "tables[0].columns[0].stats.categories.values[1].value: "
+                                    "person-name: K**** B***"));
+    assert_null(strstr(err.msg, "Karin"));
+    sil_shape_free(s);
+    sil_rscan_free(sc);
+    sil_rules_free(rules);
 }
 
 int main(void)
@@ -135,6 +159,7 @@ int main(void)
         cmocka_unit_test(test_sampler_selfcheck__accepts),
         cmocka_unit_test(test_sampler_selfcheck__refuses),
         cmocka_unit_test(test_sampler_selfcheck__foreign_keys),
+        cmocka_unit_test(test_sampler_selfcheck__pii_rules),
     };
     return cmocka_run_group_tests_name("sampler_selfcheck", tests, NULL, NULL);
 }
