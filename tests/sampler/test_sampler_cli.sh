@@ -82,6 +82,8 @@ assert_contains "$T_ERR" "name_rules[0].column: bad regular expression at offset
 echo '{"format": "silhouette.sampler-policy", "version": 1, "extra": true}' >"$pol"
 expect_exit 2 "policy: unknown key" -- "$S" --dsn "$nowhere" --key-file "$key" --policy "$pol" -o "$out"
 assert_contains "$T_ERR" 'unknown key "extra"' "unknown policy key named"
+expect_exit 2 "rules: missing file" -- "$S" --dsn "$nowhere" --key-file "$key" --rules "$T_TMP/none-rules.json" -o "$out"
+assert_contains "$T_ERR" "none-rules.json" "missing rules file named"
 expect_exit 2 "policy: missing file" -- "$S" --dsn "$nowhere" --key-file "$key" --policy "$T_TMP/none.json" -o "$out"
 expect_exit 2 "no shipped policy found" -- env SILHOUETTE_POLICY_DIR="$T_TMP/empty" "$S" --dsn "$nowhere" --key-file "$key" -o "$out"
 assert_contains "$T_ERR" "sampler-default.json" "missing default policy named"

@@ -49,6 +49,7 @@ for db in $dbs; do
     for k in 10 2; do
         shape=$T_TMP/$db.k$k.shape.json
         expect_exit 0 "$db k=$k: sampler runs" -- sample "$db" "$shape" --k "$k"
+        expect_exit 0 "$db k=$k: the gate passes the shape" -- "$SIL_BIN/validate-no-pii" "$shape"
         expect_exit 0 "$db k=$k: no personal value in the shape or the audit log" -- \
             "${SC[@]}" leak "$T_TMP/$db.pii" "$shape" "$shape.audit.jsonl"
         echo "$T_OUT" | grep problem | head -n 10
