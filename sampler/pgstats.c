@@ -147,6 +147,19 @@ static int is_length(enum sampler_vkind v)
     return v == SAMPLER_V_TEXT || v == SAMPLER_V_BYTEA || v == SAMPLER_V_JSON;
 }
 
+/*
+ * Numbers and times count their distinct values in the quantile query, off
+ * the sort it does anyway, instead of a second sort for count(DISTINCT):
+ * float8 holds these exactly (numeric beyond 15 significant digits aside).
+ */
+static int distinct_by_sort(const struct sampler_colinfo *ci)
+{
+    return ci->distinct_ok && !ci->is_array && !is_length(ci->vkind) &&
+           (ci->vkind == SAMPLER_V_NUMBER || ci->vkind == SAMPLER_V_DATE ||
+            ci->vkind == SAMPLER_V_TIMESTAMP || ci->vkind == SAMPLER_V_TIMESTAMPTZ ||
+            ci->vkind == SAMPLER_V_TIME || ci->vkind == SAMPLER_V_INTERVAL);
+}
+
 static int column_quantiles(struct sampler_db *db, struct sil_arena *a,
                             const struct sampler_tabinfo *ti, struct colq *c,
                             const struct sampler_statopts *o, struct sil_buf *sql,
@@ -154,22 +167,36 @@ static int column_quantiles(struct sampler_db *db, struct sil_arena *a,
 {
     char expr[640];
     int nb = sampler_buckets(c->nonnull, o->k);
-    if (!value_expr(c->ci, c->name, expr, sizeof expr) || !nb || c->ci->is_array)
+    int distinct = distinct_by_sort(c->ci);
+    if (!value_expr(c->ci, c->name, expr, sizeof expr) || c->ci->is_array || c->nonnull <= 0 ||
+        (!nb && !distinct))
         return 0;
+    /* One bucket when there are too few values for quantiles: the distinct count only. */
     sil_buf_addf(sql,
-                 "SELECT count(*), avg(v) FROM (SELECT v, ntile(%d) OVER (ORDER BY v) AS q "
-                 "FROM (SELECT %s AS v FROM ",
-                 nb, expr);
+                 "SELECT count(*), avg(v), sum(d) FROM (SELECT v, ntile(%d) OVER w AS q, (v IS "
+                 "DISTINCT FROM lag(v) OVER w)::int AS d FROM (SELECT %s AS v FROM ",
+                 nb ? nb : 1, expr);
     table_sample(sql, ti, c->name);
-    sil_buf_addf(
-        sql, " s WHERE s.%s IS NOT NULL) x WHERE v NOT IN " NOT_FINITE ") y GROUP BY q ORDER BY q",
-        c->name);
+    sil_buf_addf(sql,
+                 " s WHERE s.%s IS NOT NULL) x WHERE v NOT IN " NOT_FINITE
+                 " WINDOW w AS (ORDER BY v)) y GROUP BY q ORDER BY q",
+                 c->name);
     PGresult *r;
     if (run_query(db, sql, &r, fail, err) < 0)
         return -1;
     struct sil_colstats *st = c->col->stats;
-    quantiles_from_buckets(a, r, 0, 0, 1, o->k,
-                           is_length(c->ci->vkind) ? &st->length_quantiles : &st->quantiles);
+    if (nb)
+        quantiles_from_buckets(a, r, 0, 0, 1, o->k,
+                               is_length(c->ci->vkind) ? &st->length_quantiles : &st->quantiles);
+    if (distinct) {
+        int64_t sum = 0;
+        for (int i = 0; i < PQntuples(r); i++) {
+            int64_t d = 0;
+            if (sampler_db_i64(r, i, 2, &d) == 0)
+                sum += d;
+        }
+        c->ndistinct = sum;
+    }
     PQclear(r);
     return 0;
 }
@@ -379,7 +406,7 @@ static int table_attempt(struct sampler_db *db, struct sampler_model *m, size_t 
         cq[ncq].ci = &ti->cols[i];
         sil_buf_addf(&cols, "%s%s", ncq ? ", " : "", q);
         sil_buf_addf(&sql, ", count(s.%s)", q);
-        if (ti->cols[i].distinct_ok)
+        if (ti->cols[i].distinct_ok && !distinct_by_sort(&ti->cols[i]))
             distinct_sql(&sql, &ti->cols[i], q);
         free(q);
         ncq++;
@@ -400,7 +427,8 @@ static int table_attempt(struct sampler_db *db, struct sampler_model *m, size_t 
         if (sampler_db_i64(r, 0, f++, &c->nonnull) < 0)
             c->nonnull = 0;
         c->ndistinct = -1;
-        if (c->ci->distinct_ok && sampler_db_i64(r, 0, f++, &c->ndistinct) < 0)
+        if (c->ci->distinct_ok && !distinct_by_sort(c->ci) &&
+            sampler_db_i64(r, 0, f++, &c->ndistinct) < 0)
             c->ndistinct = -1;
     }
     PQclear(r);
@@ -414,12 +442,14 @@ static int table_attempt(struct sampler_db *db, struct sampler_model *m, size_t 
         struct colq *c = &cq[i];
         struct sil_colstats *st = sil_arena_alloc(a, sizeof *st);
         st->null_fraction = (double)(sampled - c->nonnull) / (double)sampled;
-        st->distinct_fraction =
-            c->ndistinct >= 0 && c->nonnull > 0 ? (double)c->ndistinct / (double)c->nonnull : -1;
         c->col->stats = st;
         if (column_classify(db, ti, c, o, &sql, fail, err) < 0 ||
-            column_quantiles(db, a, ti, c, o, &sql, fail, err) < 0 ||
-            column_categories(db, a, ti, c, o, &sql, fail, err) < 0 ||
+            column_quantiles(db, a, ti, c, o, &sql, fail, err) < 0)
+            goto out;
+        /* Known now for every column (numbers and times counted in the quantile sort). */
+        st->distinct_fraction =
+            c->ndistinct >= 0 && c->nonnull > 0 ? (double)c->ndistinct / (double)c->nonnull : -1;
+        if (column_categories(db, a, ti, c, o, &sql, fail, err) < 0 ||
             column_hours(db, a, ti, c, o, &sql, fail, err) < 0)
             goto out;
     }

@@ -4,8 +4,8 @@
   shapecheck.py complete SHAPE DB     every table, column, type, key, constraint,
                                       enum, domain and partition of the catalog is
                                       in the shape, and nothing else
-  shapecheck.py exact SHAPE DB        row counts and null fractions match the
-                                      database where the shape says exact
+  shapecheck.py exact SHAPE DB        row counts, null and distinct fractions match
+                                      the database where the shape says exact
   shapecheck.py leak PIIFILE FILE...  no personal value (or its lower-case form)
                                       appears in any FILE
   shapecheck.py strip SHAPE           the shape without created_at, the audit
@@ -217,7 +217,15 @@ def cmd_exact(shape_path, db):
                 problem("%s.%s: null_fraction %r, database %r" % (t["name"], c["name"],
                                                                   c["stats"]["null_fraction"], want))
             checked += 1
-    print("exact: %d null fractions checked" % checked)
+            ty = c["type"]
+            if "distinct_fraction" in c["stats"] and not ty.get("array") and ty["name"] not in ("json", "jsonb"):
+                (dist,), = psql(db, "SELECT count(DISTINCT %s)::float8 / nullif(count(%s), 0) FROM %s"
+                                % (col, col, rel))
+                if abs(c["stats"]["distinct_fraction"] - float(dist)) > 1e-12:
+                    problem("%s.%s: distinct_fraction %r, database %s" % (
+                        t["name"], c["name"], c["stats"]["distinct_fraction"], dist))
+                checked += 1
+    print("exact: %d null and distinct fractions checked" % checked)
 
 
 def strings(node, out):

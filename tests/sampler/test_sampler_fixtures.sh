@@ -25,7 +25,7 @@ for db in $dbs; do
     expect_exit 0 "$db: shape is canonical" -- cmp -s "$shape" <("$SHAPE_TOOL" canon "$shape")
     expect_exit 0 "$db: every table, column, type, key and constraint" -- "${SC[@]}" complete "$shape" "$db"
     [ -n "$T_OUT" ] && echo "$T_OUT" | grep problem | head -n 10
-    expect_exit 0 "$db: exact row counts and null fractions" -- "${SC[@]}" exact "$shape" "$db"
+    expect_exit 0 "$db: exact row counts, null and distinct fractions" -- "${SC[@]}" exact "$shape" "$db"
     echo "$T_OUT" | grep problem | head -n 10
     assert_eq "$(jget "$shape" source.kind)" postgresql "$db: source kind"
     assert_eq "$(jget "$shape" tokenization.method)" hmac-sha256 "$db: tokenization"
