@@ -658,9 +658,8 @@ static int build_columns(struct ctx *c, struct sil_table *t, struct sampler_tabi
             col->identity = ident == 'a' ? SIL_IDENTITY_ALWAYS : SIL_IDENTITY_BY_DEFAULT;
             if (!sil_type_is_integer(&col->type))
                 col->identity = SIL_IDENTITY_NONE;
-        } else if (gen == 's') {
-            ci->generated = 1; /* the expression is read later (read_generated) */
-        } else {
+        } else if (gen != 's') {
+            /* Generation expressions are read later, by read_exprs(). */
             col->default_kind = sampler_default_kind(def);
         }
     }

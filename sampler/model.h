@@ -37,7 +37,6 @@ struct sampler_colinfo {
     int money;       /* read through numeric */
     int distinct_ok; /* count(DISTINCT) is defined for the type */
     int json_plain;  /* json (not jsonb): compared as text */
-    int generated;   /* GENERATED ALWAYS AS ... STORED */
     struct sampler_colpolicy pol;
     const char *class_rule; /* what decided the classification, for -v */
 };
