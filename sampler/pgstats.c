@@ -173,9 +173,9 @@ static int column_quantiles(struct sampler_db *db, struct sil_arena *a,
         return 0;
     /* One bucket when there are too few values for quantiles: the distinct count only. */
     sil_buf_addf(sql,
-                 "SELECT count(*), avg(v), sum(d) FROM (SELECT v, ntile(%d) OVER w AS q, (v IS "
-                 "DISTINCT FROM lag(v) OVER w)::int AS d FROM (SELECT %s AS v FROM ",
-                 nb ? nb : 1, expr);
+                 "SELECT count(*), avg(v), sum(d) FROM (SELECT v, ntile(%d) OVER w AS q, %s AS d "
+                 "FROM (SELECT %s AS v FROM ",
+                 nb ? nb : 1, distinct ? "(v IS DISTINCT FROM lag(v) OVER w)::int" : "0", expr);
     table_sample(sql, ti, c->name);
     sil_buf_addf(sql,
                  " s WHERE s.%s IS NOT NULL) x WHERE v NOT IN " NOT_FINITE
