@@ -13,7 +13,7 @@ static void vset(struct sil_err *err, int code, const char *fmt, va_list ap)
 {
     err->code = code;
     err->line = err->column = 0;
-    err->path[0] = err->hint[0] = '\0';
+    err->file[0] = err->path[0] = err->hint[0] = '\0';
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 }
 

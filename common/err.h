@@ -38,7 +38,7 @@ struct sil_err {
 
 void sil_err_clear(struct sil_err *err);
 
-/* Set code and message; clears location and hint. Always returns -1. */
+/* Set code and message; clears file, location and hint. Always returns -1. */
 int sil_err_set(struct sil_err *err, int code, const char *fmt, ...) SIL_PRINTF(3, 4);
 /* Same with a JSON path. Always returns -1. */
 int sil_err_set_path(struct sil_err *err, int code, const char *path, const char *fmt, ...)

@@ -169,8 +169,20 @@ void sampler_key_token(const struct sampler_key *key, const void *data, size_t n
     crypto_auth_hmacsha256_init(&st, key->k, key->n);
     crypto_auth_hmacsha256_update(&st, data, n);
     crypto_auth_hmacsha256_final(&st, mac);
-    sodium_memzero(&st, sizeof st);
     sil_hex(mac, (size_t)hexlen / 2, out);
+    /*
+     * A cut made only of decimal digits could pass for a card or personal
+     * number, and the validator refuses such tokens, so derive again from the
+     * MAC until it has a letter: still one token per value and key.
+     */
+    while (strspn(out, "0123456789") == (size_t)hexlen) {
+        crypto_auth_hmacsha256_init(&st, key->k, key->n);
+        crypto_auth_hmacsha256_update(&st, mac, sizeof mac);
+        crypto_auth_hmacsha256_final(&st, mac);
+        sil_hex(mac, (size_t)hexlen / 2, out);
+    }
+    sodium_memzero(&st, sizeof st);
+    sodium_memzero(mac, sizeof mac);
 }
 
 void sampler_key_id(const struct sampler_key *key, char out[SAMPLER_KEY_ID_LEN + 1])

@@ -37,7 +37,9 @@ void sampler_key_free(struct sampler_key *key);
 
 /*
  * The token of `n` bytes of data: the first `hexlen` (even, 8..64) hex
- * characters of HMAC-SHA256(key, data), NUL-terminated in out.
+ * characters of HMAC-SHA256(key, data), NUL-terminated in out. When those
+ * are all decimal digits, the MAC is HMACed again until they are not, so a
+ * token can never look like a number.
  */
 void sampler_key_token(const struct sampler_key *key, const void *data, size_t n, int hexlen,
                        char out[SAMPLER_TOKEN_MAX + 1]);

@@ -49,6 +49,9 @@ static void test_common__err_format(void **state)
                         "expected string");
     assert_int_equal(sil_err_exit_code(&err), SIL_EXIT_USAGE);
     sil_err_set_line(&err, SIL_EIO, 12, 5, "bad byte");
+    /* Setting a new error forgets the old file. */
+    assert_string_equal(sil_err_format(&err, NULL, buf, sizeof buf), "bad byte");
+    sil_err_file(&err, "prod.shape.json");
     assert_string_equal(sil_err_format(&err, NULL, buf, sizeof buf),
                         "'prod.shape.json':12:5: bad byte");
     assert_int_equal(sil_err_exit_code(&err), SIL_EXIT_FAIL);

@@ -188,10 +188,45 @@ static void test_sampler_key__keygen(void **state)
     assert_string_not_equal(id, id2);
 }
 
+static void test_sampler_key__never_all_digits(void **state)
+{
+    (void)state;
+    unsigned char k[32];
+    for (int i = 0; i < 32; i++)
+        k[i] = (unsigned char)(i * 7 + 3);
+    struct sampler_key *key = sampler_key_from_bytes(k, sizeof k);
+    assert_non_null(key);
+    int rederived = 0;
+    for (int i = 0; i < 2000; i++) {
+        char value[32], raw[17], tok[SAMPLER_TOKEN_MAX + 1], again[SAMPLER_TOKEN_MAX + 1];
+        unsigned char mac[crypto_auth_hmacsha256_BYTES];
+        snprintf(value, sizeof value, "value-%d", i);
+        crypto_auth_hmacsha256_state st;
+        crypto_auth_hmacsha256_init(&st, k, sizeof k);
+        crypto_auth_hmacsha256_update(&st, (const unsigned char *)value, strlen(value));
+        crypto_auth_hmacsha256_final(&st, mac);
+        sil_hex(mac, 4, raw);
+        sampler_key_token(key, value, strlen(value), 8, tok);
+        assert_true(strspn(tok, "0123456789") < 8);
+        sampler_key_token(key, value, strlen(value), 8, again);
+        assert_string_equal(tok, again);
+        if (strspn(raw, "0123456789") == 8) {
+            rederived++;
+            assert_string_not_equal(tok, raw);
+        } else {
+            assert_string_equal(tok, raw);
+        }
+    }
+    /* About 2.3% of 8-hex cuts are all digits: the loop must have met some. */
+    assert_true(rederived > 10);
+    sampler_key_free(key);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sampler_key__rfc4231),
+        cmocka_unit_test(test_sampler_key__never_all_digits),
         cmocka_unit_test(test_sampler_key__id_and_determinism),
         cmocka_unit_test(test_sampler_key__files),
         cmocka_unit_test(test_sampler_key__environment),
