@@ -25,6 +25,7 @@ struct loader_source {
     ZSTD_DStream *z;
     ZSTD_inBuffer zin;
     int eof;
+    int frame_done;
     struct sil_buf line; /* JSONL: a partial line */
     struct sil_buf conv; /* JSONL: converted output */
     int64_t lineno;
@@ -121,16 +122,20 @@ static ssize_t read_bytes(struct loader_source *s, const char **data, int64_t *r
             *raw += r;
         }
         ZSTD_outBuffer zout = {s->out, ZSTD_DStreamOutSize(), 0};
+        size_t before = s->zin.pos;
         size_t rc = ZSTD_decompressStream(s->z, &zout, &s->zin);
         if (ZSTD_isError(rc))
             return sil_err_set(err, SIL_EINPUT, "'%s' is not valid zstd data: %s", s->label,
                                ZSTD_getErrorName(rc));
+        /* a frame is complete when a call that made progress returned 0 */
+        if (zout.pos > 0 || s->zin.pos > before)
+            s->frame_done = rc == 0;
         if (zout.pos > 0) {
             *data = s->out;
             return (ssize_t)zout.pos;
         }
         if (s->eof && s->zin.pos >= s->zin.size) {
-            if (rc != 0)
+            if (!s->frame_done)
                 return sil_err_set(err, SIL_EINPUT, "'%s' ends in the middle of a zstd frame",
                                    s->label);
             return 0;
