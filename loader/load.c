@@ -834,19 +834,6 @@ int loader_load(const struct loader_load_opts *o, struct loader_load_result *res
     for (size_t t = 0; t < r->m->ntables; t++)
         r->rows_total += r->m->tables[t].rows;
     x->t_verify = sil_now() - x->t_start;
-    if (!o->dry_run) {
-        char *dir =
-            o->report_dir ? sil_xstrdup(o->report_dir) : sil_xasprintf("%s/loads", o->out_dir);
-        if (sil_mkdirs(dir, 0755, err) < 0) {
-            sil_err_hint(err, "pass --report-dir to write the run report elsewhere");
-            free(dir);
-            goto done;
-        }
-        x->report_path = sil_xasprintf("%s/%s.json", dir, r->run_id);
-        x->teardown_path = sil_xasprintf("%s/%s.teardown.sql", dir, r->run_id);
-        free(dir);
-    }
-
     /* 2. the target, read-only */
     if (o->policy_path)
         policy_path = sil_xstrdup(o->policy_path);
@@ -869,7 +856,21 @@ int loader_load(const struct loader_load_opts *o, struct loader_load_result *res
         goto done;
     }
 
-    /* 3. writes: the run row first, so anything created after it can be found again */
+    /* 3. writes: the report directory, then the run row first, so anything created after
+     * it can be found again */
+    {
+        char *dir =
+            o->report_dir ? sil_xstrdup(o->report_dir) : sil_xasprintf("%s/loads", o->out_dir);
+        if (sil_mkdirs(dir, 0755, err) < 0) {
+            sil_err_hint(err, "pass --report-dir to write the run report elsewhere");
+            free(dir);
+            goto done;
+        }
+        x->report_path = sil_xasprintf("%s/%s.json", dir, r->run_id);
+        x->teardown_path = sil_xasprintf("%s/%s.teardown.sql", dir, r->run_id);
+        free(dir);
+    }
+
     double t0 = sil_now();
     snprintf(x->status, sizeof x->status, "RUNNING");
     x->ctl = loader_pg_connect(o->dsn, r->appname, err);

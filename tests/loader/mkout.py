@@ -232,8 +232,20 @@ def dump_table(db, t, cols, path, fmt):
                     "\\copy (%s) TO '%s' %s" % (sel, path, opt)], check=True)
 
 
-def reseal(out):
-    """Recompute every checksum and size in OUT/manifest.json (for tests that edit files)."""
+def reseal(out, shape_tool):
+    """Seal shape.json again and recompute every checksum and size in OUT/manifest.json
+    (for tests that edit files)."""
+    spath = os.path.join(out, "shape.json")
+    with open(spath) as f:
+        shape = json.load(f)
+    shape.pop("checksum", None)
+    raw = os.path.join(out, ".shape.unsealed.json")
+    with open(raw, "w") as f:
+        json.dump(shape, f)
+    sealed = subprocess.run([shape_tool, "seal", raw], check=True, capture_output=True).stdout
+    os.unlink(raw)
+    with open(spath, "wb") as f:
+        f.write(sealed)
     mpath = os.path.join(out, "manifest.json")
     with open(mpath) as f:
         m = json.load(f)
@@ -252,7 +264,7 @@ def reseal(out):
 
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "reseal":
-        return reseal(sys.argv[2])
+        return reseal(sys.argv[2], os.environ.get("SIL_BUILD", "build") + "/tests/shape-tool")
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", required=True)
     ap.add_argument("--out", required=True)
