@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -79,7 +80,7 @@ int loader_schema_name_ok(const char *s, const char **why)
 /* ------------------------------------------------------------------------ */
 
 struct ctx {
-    struct loader_run r;
+    struct loader_run r; /* first: ctl_tick casts the run back to its ctx */
     const struct loader_load_opts *o;
     struct loader_load_result *res;
     PGconn *ctl; /* holds the run's lock; records status */
@@ -103,7 +104,8 @@ static int cores(void)
     return n < 1 ? 1 : n > 64 ? 64 : (int)n;
 }
 
-/* The control connection: reconnect and take the run's lock again after a transient failure. */
+/* The control connection: reconnect and take the run's lock again after a transient failure,
+ * for as long as the retry budget lasts. */
 static int ctl_ensure(struct ctx *x, struct sil_err *err)
 {
     if (x->ctl && PQstatus(x->ctl) == CONNECTION_OK)
@@ -113,17 +115,37 @@ static int ctl_ensure(struct ctx *x, struct sil_err *err)
         x->ctl = NULL;
         loader_run_note(&x->r, "control connection lost; reconnecting");
     }
-    x->ctl = loader_pg_connect_retry(x->o->dsn, x->r.appname, x->o->retry_seconds,
-                                     "control connection", err);
-    if (!x->ctl)
-        return -1;
-    if (loader_pg_exec(x->ctl, "SET search_path = pg_catalog", err) < 0 ||
-        loader_meta_lock_run(x->ctl, x->r.run_id, err) < 0) {
+    double start = sil_now();
+    for (;;) {
+        double left = x->o->retry_seconds - (sil_now() - start);
+        x->ctl = loader_pg_connect_retry(x->o->dsn, x->r.appname, left > 0.5 ? left : 0.5,
+                                         "control connection", err);
+        if (!x->ctl)
+            return -1;
+        if (loader_pg_exec(x->ctl, "SET search_path = pg_catalog; SET synchronous_commit = on",
+                           err) == 0 &&
+            loader_meta_lock_run(x->ctl, x->r.run_id, err) == 0 &&
+            loader_meta_still_running(x->ctl, x->r.run_id, err) == 0)
+            return 0;
         PQfinish(x->ctl);
         x->ctl = NULL;
-        return -1;
+        if (err->code != SIL_ENET || sil_interrupted() || sil_now() - start > x->o->retry_seconds)
+            return -1;
+        loader_run_note(&x->r, "control connection: %s; retrying", err->msg);
+        struct timespec ts = {0, 500000000L};
+        nanosleep(&ts, NULL);
     }
-    return 0;
+}
+
+/* While workers run: notice a lost control connection early, take the run's lock again,
+ * and stop if the run was stopped from outside. */
+static int ctl_tick(struct loader_run *r, struct sil_err *err)
+{
+    struct ctx *x = (struct ctx *)r;
+    if (x->ctl && PQstatus(x->ctl) == CONNECTION_OK && PQconsumeInput(x->ctl) == 1 &&
+        PQstatus(x->ctl) == CONNECTION_OK)
+        return 0;
+    return ctl_ensure(x, err);
 }
 
 /* A statement on the control connection, retried after transient failures. */
@@ -138,6 +160,23 @@ static int ctl_execp(struct ctx *x, const char *sql, int n, const char *const *p
             return 0;
         if (err->code != SIL_ENET || sil_now() - start > x->o->retry_seconds)
             return -1;
+        loader_run_note(&x->r, "control connection: %s; retrying", err->msg);
+    }
+}
+
+/* A query on the control connection, retried after transient failures; caller PQclear()s. */
+static PGresult *ctl_query(struct ctx *x, const char *sql, int n, const char *const *params,
+                           struct sil_err *err)
+{
+    double start = sil_now();
+    for (;;) {
+        if (ctl_ensure(x, err) < 0)
+            return NULL;
+        PGresult *r = loader_pg_query(x->ctl, sql, n, params, err);
+        if (r)
+            return r;
+        if (err->code != SIL_ENET || sil_now() - start > x->o->retry_seconds)
+            return NULL;
         loader_run_note(&x->r, "control connection: %s; retrying", err->msg);
     }
 }
@@ -681,14 +720,12 @@ static int check_fks_validated(struct ctx *x, struct sil_err *err)
     size_t want = 0;
     for (size_t t = 0; t < x->r.plan->ntables; t++)
         want += x->r.plan->tables[t].nfks;
-    if (ctl_ensure(x, err) < 0)
-        return -1;
     const char *params[] = {x->r.schema};
-    PGresult *res = loader_pg_query(x->ctl,
-                                    "SELECT count(*) FILTER (WHERE c.convalidated), count(*) "
-                                    "FROM pg_constraint c JOIN pg_namespace n ON n.oid = "
-                                    "c.connamespace WHERE n.nspname = $1 AND c.contype = 'f'",
-                                    1, params, err);
+    PGresult *res = ctl_query(x,
+                              "SELECT count(*) FILTER (WHERE c.convalidated), count(*) "
+                              "FROM pg_constraint c JOIN pg_namespace n ON n.oid = "
+                              "c.connamespace WHERE n.nspname = $1 AND c.contype = 'f'",
+                              1, params, err);
     if (!res)
         return -1;
     int64_t valid = 0, all = 0;
@@ -874,7 +911,9 @@ int loader_load(const struct loader_load_opts *o, struct loader_load_result *res
     double t0 = sil_now();
     snprintf(x->status, sizeof x->status, "RUNNING");
     x->ctl = loader_pg_connect(o->dsn, r->appname, err);
-    if (!x->ctl || loader_pg_exec(x->ctl, "SET search_path = pg_catalog", err) < 0 ||
+    if (!x->ctl ||
+        loader_pg_exec(x->ctl, "SET search_path = pg_catalog; SET synchronous_commit = on", err) <
+            0 ||
         loader_meta_ensure(x->ctl, err) < 0 || loader_meta_lock_run(x->ctl, r->run_id, err) < 0)
         goto failed;
     {
@@ -916,6 +955,7 @@ int loader_load(const struct loader_load_opts *o, struct loader_load_result *res
     x->t_setup = sil_now() - t0;
 
     /* 4. data */
+    r->tick = ctl_tick;
     t0 = sil_now();
     if (loader_copy_all(r, err) < 0)
         goto failed;
@@ -937,8 +977,8 @@ int loader_load(const struct loader_load_opts *o, struct loader_load_result *res
         notes_s = compact(notes);
         const char *params[] = {r->run_id, rows_s, fast_s, notes_s};
         int64_t n = 0;
-        int ok = ctl_execp(x, "SET synchronous_commit = on", 0, NULL, NULL, err) == 0 &&
-                 ctl_execp(x,
+        /* the control connection commits synchronously: COMPLETED is durable once said */
+        int ok = ctl_execp(x,
                            "UPDATE silhouette_meta.load_runs SET status = 'COMPLETED', "
                            "finished_at = now(), rows = $2::jsonb, fast_paths = $3::jsonb, "
                            "errors = $4::jsonb WHERE run_id = $1 AND status = 'RUNNING'",

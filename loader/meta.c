@@ -155,3 +155,18 @@ int loader_meta_run_live(PGconn *c, const char *run_id, struct sil_err *err)
     PQclear(r);
     return live;
 }
+
+int loader_meta_still_running(PGconn *c, const char *run_id, struct sil_err *err)
+{
+    const char *params[] = {run_id};
+    PGresult *r = loader_pg_query(
+        c, "SELECT status FROM silhouette_meta.load_runs WHERE run_id = $1", 1, params, err);
+    if (!r)
+        return -1;
+    int ok = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "RUNNING") == 0;
+    if (!ok)
+        sil_err_set(err, SIL_ECHECK, "run %s was stopped from outside (its status is %s)", run_id,
+                    PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "gone");
+    PQclear(r);
+    return ok ? 0 : -1;
+}

@@ -35,6 +35,10 @@ int loader_meta_lock_run(PGconn *c, const char *run_id, struct sil_err *err) SIL
 /* Is the run's lock held by any session? -1 on error. */
 int loader_meta_run_live(PGconn *c, const char *run_id, struct sil_err *err) SIL_WUR;
 
+/* Fail (SIL_ECHECK, permanent) unless the run's recorded status is RUNNING: a
+ * teardown or another session stopped it, so a reconnecting loader must not go on. */
+int loader_meta_still_running(PGconn *c, const char *run_id, struct sil_err *err) SIL_WUR;
+
 /* Does a schema exist, and what is its comment (caller frees; NULL if none)? */
 int loader_schema_exists(PGconn *c, const char *schema, int *exists, char **comment,
                          struct sil_err *err) SIL_WUR;

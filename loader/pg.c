@@ -159,6 +159,12 @@ int loader_pg_fail(struct sil_err *err, PGconn *c, const PGresult *r, const char
             msg[n + 1] = '\0';
         }
     }
+    const char *context = r ? PQresultErrorField(r, PG_DIAG_CONTEXT) : NULL;
+    if (context) {
+        /* the first line: "COPY orders, line 8: ..." says where in the data */
+        size_t n = strlen(msg), k = strcspn(context, "\n");
+        snprintf(msg + n, sizeof msg - n, "; %.*s", (int)SIL_MIN(k, 240), context);
+    }
     snprintf(last_state, sizeof last_state, "%s", state ? state : "");
     int transient = state_transient(state) || (c && PQstatus(c) == CONNECTION_BAD);
     sil_err_set(err, transient ? SIL_ENET : SIL_EDB, "%s: %s%s%s%s", what, msg,

@@ -68,6 +68,9 @@ struct loader_run {
     struct loader_tstate *ts;
     char **notes; /* retries and warnings, for the report */
     size_t nnotes;
+    /* called about once a second while workers run (from the waiting thread); a failure
+     * stops the run */
+    int (*tick)(struct loader_run *r, struct sil_err *err);
 };
 
 /* Record a note (thread-safe) and say it on stderr. */

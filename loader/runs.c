@@ -25,7 +25,8 @@ static const char runs_sql[] =
     "       EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' "
     "                  AND l.classid = $2::int4::oid AND l.objid = r.lock_key::oid "
     "                  AND l.objsubid = 2 AND l.granted), "
-    "       coalesce(r.errors ->> 0, ''), r.manifest_checksum, r.seed, r.out_dir "
+    "       coalesce(r.errors ->> 0, ''), r.manifest_checksum, r.seed, r.out_dir, "
+    "       EXISTS (SELECT 1 FROM pg_namespace n WHERE n.nspname = r.schema_name) "
     "  FROM silhouette_meta.load_runs r ORDER BY r.started_at, r.run_id";
 
 enum {
@@ -41,7 +42,8 @@ enum {
     C_ERR,
     C_MANIFEST,
     C_SEED,
-    C_OUT
+    C_OUT,
+    C_NAMED
 };
 
 static const char *effective_status(PGresult *r, int i)
@@ -61,6 +63,8 @@ static const char *note_of(PGresult *r, int i, char *buf, size_t n)
         snprintf(buf, n, "schema missing: dropped outside the loader");
     else if (strcmp(st, "TORN_DOWN") == 0 && exists)
         snprintf(buf, n, "schema exists again");
+    else if (strcmp(PQgetvalue(r, i, C_NAMED), "t") == 0 && !exists)
+        snprintf(buf, n, "schema exists again, not created by this run");
     else if (strcmp(effective_status(r, i), "ABANDONED") == 0)
         snprintf(buf, n, "loader gone before finishing%s; tear down",
                  exists ? ", schema left" : "");
@@ -150,9 +154,17 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-/* Stop a live load: end its sessions and wait until its lock is free. */
+/* Stop a live load: mark it FAILED (so its loader does not reconnect and carry on), end
+ * its sessions and wait until its lock is free. */
 static int stop_live(PGconn *c, const char *run_id, FILE *out, struct sil_err *err)
 {
+    const char *rp[] = {run_id};
+    if (loader_pg_execp(c,
+                        "UPDATE silhouette_meta.load_runs SET status = 'FAILED', finished_at = "
+                        "now(), errors = errors || '[\"stopped by loader teardown --force\"]' "
+                        "WHERE run_id = $1 AND status = 'RUNNING'",
+                        1, rp, NULL, err) < 0)
+        return -1;
     char app[64];
     snprintf(app, sizeof app, "silhouette-loader %s", run_id);
     const char *params[] = {app};

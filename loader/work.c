@@ -48,17 +48,26 @@ int loader_run_failed(struct loader_run *r)
 
 PGconn *loader_worker_connect(struct loader_run *r, const char *what, struct sil_err *err)
 {
-    PGconn *c = loader_pg_connect_retry(r->o->dsn, r->appname, r->o->retry_seconds, what, err);
-    if (!c)
-        return NULL;
-    if (loader_pg_exec(c,
-                       "SET search_path = pg_catalog; SET synchronous_commit = off; "
-                       "SET maintenance_work_mem = '256MB'; SET statement_timeout = 0",
-                       err) < 0) {
+    double start = sil_now();
+    for (;;) {
+        double left = r->o->retry_seconds - (sil_now() - start);
+        PGconn *c =
+            loader_pg_connect_retry(r->o->dsn, r->appname, left > 0.5 ? left : 0.5, what, err);
+        if (!c)
+            return NULL;
+        if (loader_pg_exec(c,
+                           "SET search_path = pg_catalog; SET synchronous_commit = off; "
+                           "SET maintenance_work_mem = '256MB'; SET statement_timeout = 0",
+                           err) == 0 &&
+            loader_meta_still_running(c, r->run_id, err) == 0)
+            return c;
         PQfinish(c);
-        return NULL;
+        if (err->code != SIL_ENET || sil_interrupted() || sil_now() - start > r->o->retry_seconds)
+            return NULL;
+        loader_run_note(r, "%s: %s; retrying", what, err->msg);
+        struct timespec ts = {0, 500000000L};
+        nanosleep(&ts, NULL);
     }
-    return c;
 }
 
 static void sleep_s(double s)
@@ -310,6 +319,7 @@ out:
 
 static void wait_workers(struct loader_run *r, pthread_t *th, int n, struct sil_progress *pg)
 {
+    double last_tick = sil_now();
     pthread_mutex_lock(&r->mu);
     while (r->active > 0) {
         struct timespec ts;
@@ -320,6 +330,17 @@ static void wait_workers(struct loader_run *r, pthread_t *th, int n, struct sil_
             ts.tv_nsec -= 1000000000L;
         }
         pthread_cond_timedwait(&r->cv, &r->mu, &ts);
+        if (r->tick && sil_now() - last_tick >= 1.0) {
+            last_tick = sil_now();
+            pthread_mutex_unlock(&r->mu);
+            struct sil_err e;
+            sil_err_clear(&e);
+            if (r->tick(r, &e) < 0) {
+                loader_run_fail(r, &e);
+                loader_pg_cancel_all();
+            }
+            pthread_mutex_lock(&r->mu);
+        }
         if (sil_interrupted() && !r->failed) {
             r->failed = 1;
             sil_err_set(&r->ferr, SIL_EINTR, "interrupted");

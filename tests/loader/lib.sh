@@ -32,11 +32,11 @@ catalog() {
 
 # table_sums DB SCHEMA: one line per table, "name rows md5-of-sorted-rows".
 table_sums() {
-    local db=$1 schema=$2
-    pg_value "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-              WHERE n.nspname = '$schema' AND c.relkind = 'r' ORDER BY 1" "$db" | while read -r t; do
-        echo "$t $(pg_value "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\n' ORDER BY x::text)), '-') FROM \"$schema\".\"$t\" x" "$db")"
-    done
+    pg_value "SELECT c.relname || ' ' || (xpath('/row/s/text()', query_to_xml(format(
+                'SELECT count(*) || '' '' || coalesce(md5(string_agg(x::text, E''\\n'' ORDER BY x::text)), ''-'') AS s FROM %I.%I x',
+                n.nspname, c.relname), false, true, '')))[1]::text
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = '$2' AND c.relkind = 'r' ORDER BY c.relname" "$1"
 }
 
 # run_of: the run id from a loader load's stdout ($T_OUT).
