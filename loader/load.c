@@ -203,8 +203,10 @@ static cJSON *fast_paths_json(struct ctx *x)
         sil_jpush_str(a, "copy-freeze");
     if (any_freeze && x->r.wal_minimal)
         sil_jpush_str(a, "wal-skipped");
-    if (any_parallel || x->r.jobs > 1)
+    if (any_parallel)
         sil_jpush_str(a, "parallel-copy");
+    if (x->r.jobs > 1 && x->r.plan->ntables > 1)
+        sil_jpush_str(a, "parallel-tables");
     sil_jpush_str(a, "asynchronous-commit");
     sil_jpush_str(a, "constraints-after-load");
     return a;
@@ -449,8 +451,12 @@ static int inspect_target(struct ctx *x, const struct loader_envpolicy *pol, PGc
     return 0;
 }
 
-/* Split the work into jobs: small tables whole in their creating transaction (COPY FREEZE),
- * tables bigger than a fair share in byte ranges across the connections. */
+/* Split the work into jobs. A table is loaded whole in the transaction that creates it, so
+ * COPY FREEZE applies, and tables run in parallel on the connections; but a table bigger than
+ * its fair share (1/jobs of the bytes) is cut into line-aligned byte ranges loaded in parallel
+ * into a table created beforehand (no FREEZE for it), since one stream would leave the other
+ * connections idle. docs/loader.md has the measurements behind this; --no-split keeps every
+ * table in one FREEZE stream. */
 static int plan_jobs(struct ctx *x, struct sil_err *err)
 {
     struct loader_run *r = &x->r;
@@ -466,8 +472,8 @@ static int plan_jobs(struct ctx *x, struct sil_err *err)
         r->file_base[t] = gfile;
         int splittable =
             r->m->data_format == LOADER_FMT_COPY && r->m->compression == LOADER_COMP_NONE;
-        int shared = r->jobs > 1 && pt->bytes >= SPLIT_MIN_BYTES && pt->bytes * r->jobs > total &&
-                     (splittable || mt->nfiles > 1);
+        int shared = !x->o->no_split && r->jobs > 1 && pt->bytes >= SPLIT_MIN_BYTES &&
+                     pt->bytes * r->jobs > total && (splittable || mt->nfiles > 1);
         r->ts[t].solo = !shared;
         if (!shared) {
             r->jobv = sil_xgrow(r->jobv, sizeof *r->jobv, r->njobs + 1, &cap);

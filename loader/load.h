@@ -27,6 +27,7 @@ struct loader_load_opts {
     int keep_failed;
     int allow_unmarked;
     int dry_run;          /* verify, check the target, print the plan; write nothing */
+    int no_split;         /* load every table in one stream (COPY FREEZE), never in ranges */
     double retry_seconds; /* budget for reconnecting after a transient failure */
 };
 

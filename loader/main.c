@@ -33,6 +33,8 @@ static const char usage[] =
     "      --tablespace NAME  create the run's tables and indexes there\n"
     "      --report-dir DIR   where the run report goes (default: OUT_DIR/loads)\n"
     "      --retry-seconds N  how long to retry after a lost connection (default: 60)\n"
+    "      --no-split         load every table in one COPY FREEZE stream, even a table\n"
+    "                         bigger than its share of the jobs (see docs/loader.md)\n"
     "  -n, --dry-run          verify and check the target, print the SQL, write nothing\n"
     "\n"
     "runs: list the recorded runs; RUNNING runs whose loader is gone show ABANDONED.\n"
@@ -67,7 +69,8 @@ enum {
     OPT_RUN,
     OPT_ALL,
     OPT_FORCE,
-    OPT_JSON
+    OPT_JSON,
+    OPT_SPLIT
 };
 
 #define EXIT_REFUSED 3
@@ -91,6 +94,7 @@ static int cmd_load(int argc, char **argv)
         {"tablespace", required_argument, NULL, OPT_TABLESPACE},
         {"report-dir", required_argument, NULL, OPT_REPORT_DIR},
         {"retry-seconds", required_argument, NULL, OPT_RETRY},
+        {"no-split", no_argument, NULL, OPT_SPLIT},
         {NULL, 0, NULL, 0}};
     struct loader_load_opts o = {0};
     o.retry_seconds = 60;
@@ -120,6 +124,9 @@ static int cmd_load(int argc, char **argv)
             break;
         case OPT_TABLESPACE:
             o.tablespace = optarg;
+            break;
+        case OPT_SPLIT:
+            o.no_split = 1;
             break;
         case OPT_REPORT_DIR:
             o.report_dir = optarg;

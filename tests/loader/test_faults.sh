@@ -72,8 +72,8 @@ rerun_ok() {
     expect_exit 0 "$what: teardown of the re-run" -- "$LOADER" teardown --dsn $D --run "$(run_of)"
 }
 
-# --- the loader is killed mid-COPY ---
-start_load
+# --- the loader is killed mid-COPY (one COPY FREEZE stream per table) ---
+start_load --no-split
 kill -9 $BG
 wait $BG 2>/dev/null
 run=$(bg_run)
@@ -93,7 +93,7 @@ assert_eq "$(run_status staging "$run")" TORN_DOWN "SIGKILL: torn down"
 assert_eq "$(pg_value "SELECT count(*) FROM pg_namespace WHERE obj_description(oid, 'pg_namespace') LIKE 'silhouette loader run $run'" staging)" 0 "SIGKILL: schema gone"
 rerun_ok SIGKILL
 
-# --- PostgreSQL restarts mid-load: the loader reconnects and finishes ---
+# --- PostgreSQL restarts mid-load: the loader reconnects and finishes (events in byte ranges) ---
 start_load
 pg_restart fast || t_fail "pg_restart failed"
 wait $BG
@@ -103,6 +103,7 @@ assert_eq "$rc" 0 "restart: the load completes after the restart"
 assert_contains "$(cat "$T_TMP/bg.err")" "retrying" "restart: the retries are said"
 run=$(bg_run)
 assert_eq "$(run_status staging "$run")" COMPLETED "restart: COMPLETED"
+assert_contains "$(cat "$T_TMP/gen/loads/$run.json")" '"parallel-copy"' "restart: the events table was split"
 s=$(pg_value "SELECT schema_name FROM silhouette_meta.load_runs WHERE run_id = '$run'" staging)
 assert_eq "$(table_sums staging "$s")" "$want_sums" "restart: every row loaded once"
 assert_contains "$(pg_value "SELECT errors::text FROM silhouette_meta.load_runs WHERE run_id = '$run'" staging)" "retrying" "restart: retries recorded in load_runs"
