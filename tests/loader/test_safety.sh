@@ -228,10 +228,23 @@ expect_exit 1 "unreachable server" -- "$LOADER" load "$OUT" --dsn "host=/nonexis
 assert_contains "$T_ERR" "cannot connect" "unreachable server: message"
 assert_not_contains "$T_ERR" "SeCrEt" "unreachable server: password not echoed"
 
-# the identity and serial sequences continue after the loaded keys
+# the identity and serial sequences continue after the loaded keys; domains, generated
+# columns and the data are those of the source
 expect_exit 0 "load for sequences" -- "$LOADER" load "$OUT" --dsn dbname=staging
 s=$(schema_of)
+assert_eq "$(table_sums staging "$s")" "$(table_sums src public)" "the run's tables equal the source's"
+assert_eq "$(pg_value "SELECT string_agg(pg_get_constraintdef(oid), ' | ' ORDER BY conname) FROM pg_constraint WHERE contypid = '\"$s\".weight'::regtype" staging)" \
+    "$(pg_value "SELECT string_agg(pg_get_constraintdef(oid), ' | ' ORDER BY conname) FROM pg_constraint WHERE contypid = 'public.weight'::regtype" src)" "domain checks identical to the source"
+assert_eq "$(pg_value "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = '\"$s\".orders'::regclass AND a.attname = 'doubled'" staging)" \
+    "(qty * 2)" "generated column recreated"
 assert_eq "$(pg_value "INSERT INTO \"$s\".customers (email) VALUES ('new@example.com') RETURNING id" staging | head -n1)" 501 "identity continues after the loaded rows"
 assert_eq "$(pg_value "INSERT INTO \"$s\".orders (customer_id, qty, status) VALUES (1, 1, 'new') RETURNING id" staging | head -n1)" 3001 "serial continues after the loaded rows"
 expect_exit 0 "teardown" -- "$LOADER" teardown --dsn dbname=staging --run "$(run_of)"
+
+# on a terminal, a progress line with rows/s
+script -qec "$LOADER load '$OUT' --dsn dbname=staging" /dev/null >"$T_TMP/tty.out" 2>&1 </dev/null
+assert_contains "$(cat "$T_TMP/tty.out")" "loader: loading: 3500/3500 (100%)" "progress on a terminal"
+assert_contains "$(cat "$T_TMP/tty.out")" " rows/s" "progress shows rows/s"
+run=$(sed -n 's/.*COMPLETED run=\([^ ]*\) .*/\1/p' "$T_TMP/tty.out")
+expect_exit 0 "teardown after the terminal run" -- "$LOADER" teardown --dsn dbname=staging --run "$run"
 t_done
