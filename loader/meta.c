@@ -36,13 +36,11 @@ int loader_meta_check(PGconn *c, int *exists, struct sil_err *err)
     if (!ours)
         return sil_err_set(err, SIL_EPOLICY, "schema %s exists but was not created by the loader",
                            LOADER_META_SCHEMA);
-    const char *params[] = {LOADER_META_SCHEMA};
     PGresult *r = loader_pg_query(c,
                                   "SELECT (SELECT version FROM silhouette_meta.meta_version), "
                                   "to_regclass('silhouette_meta.load_runs') IS NOT NULL AND "
-                                  "to_regclass('silhouette_meta.load_pieces') IS NOT NULL "
-                                  "WHERE $1 <> ''",
-                                  1, params, err);
+                                  "to_regclass('silhouette_meta.load_pieces') IS NOT NULL",
+                                  0, NULL, err);
     if (!r) {
         sil_err_prefix(err, "cannot read %s", LOADER_META_SCHEMA);
         return -1;

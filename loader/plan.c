@@ -521,7 +521,17 @@ struct loader_plan *loader_plan_build(const struct sil_shape *s, const struct lo
     p->qschema = sil_ident_quote(o->schema);
     if (build_types(&b) < 0)
         goto fail;
-    /* every table that holds data must be in the manifest, and no name twice */
+    /* every manifest table must be the shape's, every table that holds data in the manifest,
+     * and no name twice */
+    for (size_t i = 0; i < m->ntables; i++)
+        if (!sil_shape_table(s, m->tables[i].schema, m->tables[i].name)) {
+            char path[64];
+            snprintf(path, sizeof path, "tables[%zu]", i);
+            sil_err_set_path(err, SIL_EINPUT, path, "table \"%s\".\"%s\" is not in shape.json",
+                             m->tables[i].schema, m->tables[i].name);
+            sil_err_file(err, "manifest.json");
+            goto fail;
+        }
     for (size_t i = 0; i < s->ntables; i++) {
         const struct sil_table *t = &s->tables[i];
         int listed = 0;

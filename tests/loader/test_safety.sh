@@ -144,6 +144,41 @@ sed -i 's/"data_format": "copy"/"data_format": "sql"/' "$T_TMP/v/manifest.json"
 refused staging "SQL data files" 2 "the output's data files are SQL, which the loader never executes" -- \
     "$LOADER" load "$T_TMP/v" --dsn dbname=staging
 
+variant
+python3 - "$T_TMP/v/manifest.json" <<'EOF'
+import json, sys
+p = sys.argv[1]
+m = json.load(open(p))
+m["shard"] = {"index": 1, "count": 2}
+for t in m["tables"]:
+    t["total_rows"] = 2 * t["rows"]
+json.dump(m, open(p, "w"))
+EOF
+refused staging "a shard alone" 2 "the output is shard 1 of 2; a shard alone cannot satisfy its foreign keys" -- \
+    "$LOADER" load "$T_TMP/v" --dsn dbname=staging
+
+# a hostile manifest: its names must be the shape's, so SQL in them goes nowhere
+variant
+python3 - "$T_TMP/v/manifest.json" <<'EOF'
+import json, sys
+p = sys.argv[1]
+m = json.load(open(p))
+m["tables"][1]["name"] = "orders; DROP TABLE customers"
+json.dump(m, open(p, "w"))
+EOF
+refused staging "hostile manifest table" 2 "table \"public\".\"orders; DROP TABLE customers\" is not in shape.json" -- \
+    "$LOADER" load "$T_TMP/v" --dsn dbname=staging
+variant
+python3 - "$T_TMP/v/manifest.json" <<'EOF'
+import json, sys
+p = sys.argv[1]
+m = json.load(open(p))
+m["tables"][1]["columns"][4] = 'note") FROM STDIN; DROP TABLE customers; --'
+json.dump(m, open(p, "w"))
+EOF
+refused staging "hostile manifest column" 2 "is not in the shape's table" -- \
+    "$LOADER" load "$T_TMP/v" --dsn dbname=staging
+
 # hostile names and expressions, with every checksum made to match
 hostile() {
     variant
