@@ -30,7 +30,6 @@ finish() {
     rm -rf "$WORK"
     t__cleanup_tmp
 }
-trap finish EXIT
 
 # one server for everything; checkpoints spaced out so they do not land in one run only
 WAL_LEVEL=${SIL_BENCH_WAL_LEVEL:-replica}
@@ -42,6 +41,8 @@ max_wal_size = ${SIL_BENCH_MAX_WAL:-4GB}
 checkpoint_timeout = 30min
 maintenance_work_mem = 512MB
 $WAL_CONF" || exit 1
+trap finish EXIT # after pg_start, which sets its own
+trap 'finish; exit 130' INT TERM
 if [ "$TMPFS" = 1 ]; then
     SHM=$(mktemp -d /tmp/sil-bench-shm.XXXXXX)
     if mount -t tmpfs -o size=14g tmpfs "$SHM"; then
