@@ -4,6 +4,7 @@ LOADER_LIB := $(O)/libloader.a
 LOADER_PKGS := libpq libcjson libsodium libzstd
 
 $(LOADER_LIB): $(LOADER_OBJS)
+	@mkdir -p $(@D)
 	$(call quiet,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 

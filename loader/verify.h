@@ -1,0 +1,33 @@
+/*
+ * Verification of a generator output before the loader connects anywhere:
+ * the shape's expiry, shape.json's and schema.sql's checksums, and for every
+ * data file its place (a regular file under OUT/data, reached without
+ * symbolic links), its size and its BLAKE2b checksum, hashed on several
+ * threads. The identity of each verified file (device, inode, size, mtime)
+ * is kept so the loader can refuse a file swapped after verification.
+ */
+#ifndef LOADER_VERIFY_H
+#define LOADER_VERIFY_H
+
+#include <sys/stat.h>
+
+#include "manifest.h"
+
+struct loader_fileid {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime;
+};
+
+/* Verify; on success *ids has one entry per data file, in manifest order
+ * (table by table, file by file), which the caller frees. SIL_EINPUT names
+ * the file that does not match, SIL_EEXPIRED an expired output. */
+int loader_verify_output(const char *out_dir, const struct loader_manifest *m, int threads,
+                         struct loader_fileid **ids, struct sil_err *err) SIL_WUR;
+
+/* Open a verified data file read-only, refusing it if it changed since. */
+int loader_open_verified(const char *path, const struct loader_fileid *id,
+                         struct sil_err *err) SIL_WUR;
+
+#endif
