@@ -4,5 +4,6 @@ COMMON_OBJS := $(COMMON_SRCS:%.c=$(O)/%.o)
 LIBCOMMON := $(O)/libsilcommon.a
 
 $(LIBCOMMON): $(COMMON_OBJS)
+	@mkdir -p $(@D)
 	$(call quiet,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^

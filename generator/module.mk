@@ -8,6 +8,7 @@ GENERATOR_PKGS := libcjson libsodium libzstd
 $(GENERATOR_OBJS): CFLAGS_BASE += -ffp-contract=off
 
 $(GENERATOR_LIB): $(GENERATOR_OBJS)
+	@mkdir -p $(@D)
 	$(call quiet,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 

@@ -4,6 +4,7 @@ SAMPLER_LIB := $(O)/libsampler.a
 SAMPLER_PKGS := libpq libcurl libsodium libcjson libpcre2-8
 
 $(SAMPLER_LIB): $(SAMPLER_OBJS)
+	@mkdir -p $(@D)
 	$(call quiet,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 

@@ -6,7 +6,7 @@ UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/unit/%)
 $(O)/tests/unit/%: tests/unit/%.c $(TOOL_LIBS) $(LIBCOMMON) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(call quiet,CC,$@)
-	$(Q)$(CC) $(CFLAGS_BASE) -DSIL_TESTING -Wno-missing-prototypes -Isampler -Igenerator -Iloader \
+	$(Q)$(CC) $(CFLAGS_BASE) -DSIL_TESTING -Wno-missing-prototypes -I. -Isampler -Igenerator -Iloader \
 		-Ivalidator -o $@ $< $(TOOL_LIBS) $(LIBCOMMON) $(LDFLAGS_BASE) \
 		$(call pc_libs,$(ALL_PKGS)) -lm -lpthread
 

@@ -4,6 +4,7 @@ VALIDATOR_LIB := $(O)/libvalidator.a
 VALIDATOR_PKGS := libpcre2-8 libcjson libsodium
 
 $(VALIDATOR_LIB): $(VALIDATOR_OBJS)
+	@mkdir -p $(@D)
 	$(call quiet,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 

@@ -28,7 +28,7 @@ pg_start() {
         echo "pg_start: $PG_BINDIR/initdb not found (install postgresql-15: make deps)" >&2
         return 1
     fi
-    PG_DIR=$(mktemp -d /tmp/sil-pg.XXXXXX) || return 1
+    PG_DIR=$(mktemp -d "${SIL_PG_BASE:-/tmp}/sil-pg.XXXXXX") || return 1
     chmod 0755 "$PG_DIR"
     if [ "$(id -u)" = 0 ]; then chown postgres: "$PG_DIR"; fi
     PG_DATA=$PG_DIR/data

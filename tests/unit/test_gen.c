@@ -9,16 +9,16 @@
 #include <string.h>
 #include <math.h>
 
-#include "constraints.h"
-#include "dict.h"
-#include "fanout.h"
-#include "model.h"
-#include "output.h"
-#include "pii.h"
-#include "plan.h"
-#include "rng.h"
-#include "template.h"
-#include "values.h"
+#include "generator/constraints.h"
+#include "generator/dict.h"
+#include "generator/fanout.h"
+#include "generator/model.h"
+#include "generator/output.h"
+#include "generator/pii.h"
+#include "generator/plan.h"
+#include "generator/rng.h"
+#include "generator/template.h"
+#include "generator/values.h"
 
 static void test_gen__rng_is_a_pure_function(void **state)
 {

@@ -9,9 +9,9 @@
 
 #include <cmocka.h>
 
-#include "load.h"
-#include "manifest.h"
-#include "plan.h"
+#include "loader/load.h"
+#include "loader/manifest.h"
+#include "loader/plan.h"
 #include "shape.h"
 
 static const char shape_text[] =
