@@ -183,21 +183,21 @@ static int plain_text(unsigned char c)
 
 int sil_pii_is_text(const unsigned char *s, size_t n)
 {
-    size_t good = 0, high = 0, nul = 0;
+    size_t good = 0, utf8 = 0, nul = 0;
     if (n == 0)
         return 0;
     /* A first count without branches settles almost every case. */
     for (size_t i = 0; i < n; i++) {
         good += (size_t)plain_text(s[i]);
-        high += s[i] >= 0xc2;
+        utf8 += s[i] >= 0x80 && s[i] <= 0xf4 && s[i] != 0xc0 && s[i] != 0xc1;
         nul += s[i] == 0;
     }
     if (nul)
         return 0;
     if (good * 10 >= n * 9)
         return 1;
-    if ((good + high * 4) * 10 < n * 9)
-        return 0; /* even if every lead byte began a valid sequence */
+    if ((good + utf8) * 10 < n * 9)
+        return 0; /* even if every byte that can be in a UTF-8 sequence were in one */
     good = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = s[i];

@@ -128,25 +128,25 @@ static inline int sil_pii_bit(const uint64_t *set, unsigned k)
     return (int)((set[k >> 6] >> (k & 63)) & 1);
 }
 
+/* The key of a short ASCII word of text: its folded bytes and their hash. */
+struct sil_pii_word_key {
+    uint64_t head, tail, hash;
+    size_t n;
+};
+
 /*
- * False when sil_pii_dict_word() would surely return 0 for this word of
- * text (same arguments): a word of up to 16 bytes whose ending misses the
- * suffix filter and whose length, first and last byte miss the quick
- * filter, or, when ASCII, whose hash misses the word filter. Letters, '
- * and - fold to lower case by setting bit 5 (the 5-bit keys do not see
- * case at all), so two loads make the hash. Scanners call it for every word.
+ * Compute the key of a word of text (letters, ' and - and UTF-8 bytes) of
+ * 1 to 16 bytes, `avail` of which (at least 8) may be read. Returns 0 for a
+ * word that has none (longer, non-ASCII, or near the end of the text): only
+ * sil_pii_dict_word() knows about those. Letters, ' and - fold to lower case
+ * by setting bit 5, so two loads make the key. No branch on the length.
  */
-static inline int sil_pii_dict_maybe(const struct sil_pii_dict_filter *f, const char *w, size_t n,
-                                     size_t avail)
+static inline int sil_pii_word_key(const char *w, size_t n, size_t avail,
+                                   struct sil_pii_word_key *key)
 {
     const uint64_t fold = 0x2020202020202020ull, high = 0x8080808080808080ull;
     if (n - 1 >= 16 || avail < 8)
-        return n - 1 < SIL_PII_WORD_MAX; /* rare: let the full lookup decide */
-    size_t t = n >= 3 ? n - 3 : 0;
-    unsigned key =
-        sil_pii_tail_key((unsigned char)w[t], (unsigned char)w[t + 1], (unsigned char)w[t + 2]);
-    int suffix = (n >= 4) & f->suffixes & sil_pii_bit(f->tails, key);
-    /* Without branches on the length: which of 1..8 bytes to keep, whether there is a tail. */
+        return 0;
     size_t k = n < 8 ? n : 8, big = n > 8;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
     uint64_t keep = ~0ull << (64 - 8 * k);
@@ -156,11 +156,34 @@ static inline int sil_pii_dict_maybe(const struct sil_pii_dict_filter *f, const 
     uint64_t head = sil_pii_load8(w) & keep;
     uint64_t tail = (sil_pii_load8(w + (n - 8) * big) | fold) & ((uint64_t)0 - big);
     if (((head | tail) & high) != 0)
+        return 0;
+    key->head = head | (fold & keep);
+    key->tail = tail;
+    key->n = n;
+    key->hash = sil_pii_word_hash(key->head, tail, 0, n);
+    return 1;
+}
+
+/*
+ * False when sil_pii_dict_word() would surely return 0 for this word of
+ * text (same arguments): a word of up to 16 bytes whose ending misses the
+ * suffix filter and, when ASCII, whose hash misses the word filter.
+ * Scanners call it for every word.
+ */
+static inline int sil_pii_dict_maybe(const struct sil_pii_dict_filter *f, const char *w, size_t n,
+                                     size_t avail)
+{
+    struct sil_pii_word_key key;
+    if (n - 1 >= 16 || avail < 8)
+        return n - 1 < SIL_PII_WORD_MAX; /* rare: let the full lookup decide */
+    size_t t = n >= 3 ? n - 3 : 0;
+    unsigned tk =
+        sil_pii_tail_key((unsigned char)w[t], (unsigned char)w[t + 1], (unsigned char)w[t + 2]);
+    int suffix = (n >= 4) & f->suffixes & sil_pii_bit(f->tails, tk);
+    if (!sil_pii_word_key(w, n, avail, &key))
         return 1;
-    head |= fold & keep;
-    uint64_t h = sil_pii_word_hash(head, tail, 0, n);
-    return (sil_pii_bit(f->words, sil_pii_filter_key1(h)) &
-            sil_pii_bit(f->words, sil_pii_filter_key2(h))) |
+    return (sil_pii_bit(f->words, sil_pii_filter_key1(key.hash)) &
+            sil_pii_bit(f->words, sil_pii_filter_key2(key.hash))) |
            suffix;
 }
 

@@ -20,6 +20,7 @@ enum rtype { R_REGEX, R_NAMES, R_NAMEDATE, R_BUILTIN };
 #define WORD_BIT0      2 /* keyword-trigger rules use dictionary bits 2..63 */
 #define MARGIN_DEFAULT 24
 #define EXTEND_MAX     64 /* how far a window grows to reach a word boundary */
+#define SHARP_MAX      4  /* start bytes of a pattern that gets its own lead mask */
 #define DECODE_MIN     8  /* shortest base64 / hex run worth decoding */
 #define DECODE_DEPTH   2  /* decoded text is decoded again at most this often */
 #define MATCH_LIMIT    200000u
@@ -36,6 +37,7 @@ struct rule {
      * byte (the pattern opens with a lookbehind that refuses \w): a window without such a start
      * is skipped without calling PCRE2. */
     int has_start, start_nonword;
+    int sharp; /* start_nonword with at most SHARP_MAX start bytes: in lead2_set */
     unsigned char start[256];
     enum sil_pii_validator validator;
     char country[3];
@@ -91,7 +93,7 @@ struct sil_rules {
      * '%' and '\\' for escapes), the bytes a lookbehind-guarded pattern can start with
      * (lead), and the bytes that stop a window's growth.
      */
-    struct bset attn_set, lead_set, stop_set;
+    struct bset attn_set, lead_set, lead2_set, stop_set;
     int lead_ok;          /* may_start can use the lead mask (always, with the classifiers here) */
     uint16_t bclass[256]; /* B_* bits of every byte */
     classify_fn classify; /* the block classifier this machine runs */
@@ -617,9 +619,10 @@ enum {
     B_HEX = 128,
     B_SEP = 256, /* as C_SEP: joins the digits of a cluster */
     B_DOT = 512,
-    B_STOP = 1024,  /* as C_STOP */
-    B_LEAD = 2048,  /* in lead_set */
-    B_PWORD = 4096, /* PCRE2's \w: A-Z a-z 0-9 _ */
+    B_STOP = 1024,   /* as C_STOP */
+    B_LEAD = 2048,   /* in lead_set */
+    B_LEAD2 = 32768, /* in lead2_set */
+    B_PWORD = 4096,  /* PCRE2's \w: A-Z a-z 0-9 _ */
     B_COLON = 8192
 };
 
@@ -676,15 +679,25 @@ static void scan_tables(struct sil_rules *rs)
     if (rs->any_ipv6)
         attn[':'] = 1;
     /* Patterns that cannot start right after a word byte: their first bytes. */
-    unsigned char lead[256] = {0}, stop[256] = {0};
-    for (size_t i = 0; i < rs->n; i++)
-        if (rs->v[i].start_nonword)
-            for (int c = 0; c < 256; c++)
-                lead[c] |= rs->v[i].start[c];
+    unsigned char lead[256] = {0}, lead2[256] = {0}, stop[256] = {0};
+    for (size_t i = 0; i < rs->n; i++) {
+        struct rule *ru = &rs->v[i];
+        int members = 0;
+        if (!ru->start_nonword)
+            continue;
+        for (int c = 0; c < 256; c++) {
+            lead[c] |= ru->start[c];
+            members += ru->start[c];
+        }
+        ru->sharp = members <= SHARP_MAX;
+        for (int c = 0; ru->sharp && c < 256; c++)
+            lead2[c] |= ru->start[c];
+    }
     for (int c = 0; c < 256; c++)
         stop[c] = (rs->ctab[c] & C_STOP) != 0;
     bset_init(&rs->attn_set, attn);
     bset_init(&rs->lead_set, lead);
+    bset_init(&rs->lead2_set, lead2);
     bset_init(&rs->stop_set, stop);
     rs->lead_ok = 1;
     for (int c = 0; c < 256; c++) {
@@ -701,6 +714,7 @@ static void scan_tables(struct sil_rules *rs)
         k |= c == '.' ? B_DOT : 0;
         k |= stop[c] ? B_STOP : 0;
         k |= lead[c] ? B_LEAD : 0;
+        k |= lead2[c] ? B_LEAD2 : 0;
         k |= ((t & (C_ALPHA | C_DIGIT)) && c < 0x80) || c == '_' ? B_PWORD : 0;
         k |= c == ':' ? B_COLON : 0;
         rs->bclass[c] = (uint16_t)k;
@@ -815,8 +829,17 @@ struct pmap {
 
 struct blk;
 
+#define WCACHE_BITS 6
+
+/* A word of up to 16 bytes and its dictionary bits (n = 0: empty). */
+struct wcache {
+    uint64_t head, tail, bits;
+    size_t n;
+};
+
 struct sil_rscan {
     const struct sil_rules *r;
+    struct wcache wcache[1u << WCACHE_BITS];
     pcre2_match_data *md;
     pcre2_match_context *mctx;
     pcre2_jit_stack *js;
@@ -832,6 +855,17 @@ struct sil_rscan {
     size_t dcap[DECODE_DEPTH];
     struct blk *mb[DECODE_DEPTH + 1]; /* classified blocks of the text at each depth */
     size_t mbcap[DECODE_DEPTH + 1];
+    /* sil_rscan_lines: the lines of a chunk, and what gathering found in them */
+    size_t *ls, *le, *lcount, *bits;
+    unsigned char *lmark;
+    size_t *wline; /* line of each window in sc->w (grows with it) */
+    size_t wlinecap;
+    struct win *cw;
+    size_t cwcap;
+    struct run *cr;
+    size_t crcap;
+    struct hit *ch;
+    size_t chcap;
 };
 
 struct sil_rscan *sil_rscan_new(const struct sil_rules *r)
@@ -868,6 +902,15 @@ void sil_rscan_free(struct sil_rscan *sc)
         free(sc->dbuf[d]);
     for (int d = 0; d <= DECODE_DEPTH; d++)
         free(sc->mb[d]);
+    free(sc->ls);
+    free(sc->le);
+    free(sc->lcount);
+    free(sc->bits);
+    free(sc->wline);
+    free(sc->lmark);
+    free(sc->cw);
+    free(sc->cr);
+    free(sc->ch);
     sil_buf_release(&sc->vals);
     free(sc);
 }
@@ -881,18 +924,24 @@ static void close_win(struct sil_rscan *sc, const struct win *w)
 {
     sc->w = sil_xgrow(sc->w, sizeof *sc->w, sc->nw + 1, &sc->wcap);
     sc->w[sc->nw++] = *w;
+    if (sc->wcap > sc->wlinecap) {
+        sc->wlinecap = sc->wcap;
+        sc->wline = sil_xrealloc(sc->wline, sc->wlinecap * sizeof *sc->wline);
+    }
 }
 
 /*
- * Where rule `rule` must run: [s-margin, e+margin). Each rule keeps one open
+ * Where rule `rule` must run: [s-margin, e+margin) within the line [lo, hi).
+ * Windows of different lines never overlap. Each rule keeps one open
  * window that absorbs the overlapping ones after it, so a text with many
  * triggers yields few windows.
  */
-static void add_win(struct sil_rscan *sc, size_t rule, size_t s, size_t e, size_t margin, size_t n)
+static void add_win(struct sil_rscan *sc, size_t rule, size_t s, size_t e, size_t margin, size_t lo,
+                    size_t hi)
 {
     struct win *o = &sc->open[rule];
-    s = s > margin ? s - margin : 0;
-    e = e + margin < n ? e + margin : n;
+    s = s - lo > margin ? s - margin : lo;
+    e = e + margin < hi ? e + margin : hi;
     if (e <= s)
         return;
     if (o->e) {
@@ -916,6 +965,32 @@ static int win_cmp(const void *a, const void *b)
     return x->s < y->s ? -1 : x->s > y->s;
 }
 
+static int extent_cmp(const void *a, const void *b)
+{
+    const struct win *x = a, *y = b;
+    if (x->s != y->s)
+        return x->s < y->s ? -1 : 1;
+    return x->e < y->e ? -1 : x->e > y->e;
+}
+
+/* Insertion sort for the few windows of a line, qsort for many (no quadratic time). */
+static void sort_wins(struct win *w, size_t n, int (*cmp)(const void *, const void *))
+{
+    if (n > 16) {
+        qsort(w, n, sizeof *w, cmp);
+        return;
+    }
+    for (size_t a = 1; a < n; a++) {
+        struct win t = w[a];
+        size_t b = a;
+        while (b > 0 && cmp(&w[b - 1], &t) > 0) {
+            w[b] = w[b - 1];
+            b--;
+        }
+        w[b] = t;
+    }
+}
+
 /* Close the open windows and order all by (rule, start). */
 static void settle_wins(struct sil_rscan *sc)
 {
@@ -925,19 +1000,7 @@ static void settle_wins(struct sil_rscan *sc)
         o->e = 0;
     }
     sc->nopened = 0;
-    if (sc->nw > 16) {
-        qsort(sc->w, sc->nw, sizeof *sc->w, win_cmp);
-        return;
-    }
-    for (size_t a = 1; a < sc->nw; a++) {
-        struct win t = sc->w[a];
-        size_t b = a;
-        while (b > 0 && win_cmp(&sc->w[b - 1], &t) > 0) {
-            sc->w[b] = sc->w[b - 1];
-            b--;
-        }
-        sc->w[b] = t;
-    }
+    sort_wins(sc->w, sc->nw, win_cmp);
 }
 
 static size_t map_pos(const struct pmap *m, size_t pos, int end)
@@ -1016,8 +1079,8 @@ static int sep_kind(const char *s, size_t a, size_t b)
 
 /* One block's bytes by class: bit j describes byte j. */
 struct cls {
-    uint64_t alpha, digit, join, attn, b64, upper, lower, hex, sep, dot, stop, lead, pword, colon,
-        nl;
+    uint64_t alpha, digit, join, attn, b64, upper, lower, hex, sep, dot, stop, lead, lead2, pword,
+        colon, nl;
 };
 
 /* The portable classifier, and the reference for the vector ones. */
@@ -1041,6 +1104,7 @@ static void classify_table1(const struct sil_rules *r, const unsigned char *p, s
         o->nl |= p[j] == '\n' ? bit : 0;
         o->stop |= (k & B_STOP) ? bit : 0;
         o->lead |= (k & B_LEAD) ? bit : 0;
+        o->lead2 |= (k & B_LEAD2) ? bit : 0;
         o->pword |= (k & B_PWORD) ? bit : 0;
     }
 }
@@ -1085,7 +1149,7 @@ static inline __m128i in_set16(__m128i x, const struct bset *b)
 static inline void classify_sse2_1(const struct sil_rules *r, const unsigned char *p, struct cls *o)
 {
     uint64_t hi = 0, up = 0, lo = 0, di = 0, jo = 0, at = 0, ex = 0, hx = 0, se = 0, dt = 0;
-    uint64_t st = 0, ld = 0, us = 0, co = 0, nl = 0;
+    uint64_t st = 0, ld = 0, l2 = 0, us = 0, co = 0, nl = 0;
     for (unsigned k = 0; k < 4; k++) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
         __m128i u = in_range16(x, 'A', 'Z'), l = in_range16(x, 'a', 'z');
@@ -1101,6 +1165,7 @@ static inline void classify_sse2_1(const struct sil_rules *r, const unsigned cha
         __m128i a = in_set16(x, &r->attn_set);
         st |= bits16(in_set16(x, &r->stop_set), k);
         ld |= bits16(in_set16(x, &r->lead_set), k);
+        l2 |= bits16(in_set16(x, &r->lead2_set), k);
         us |= bits16(eq16(x, '_'), k);
         co |= bits16(eq16(x, ':'), k);
         nl |= bits16(eq16(x, '\n'), k);
@@ -1129,6 +1194,7 @@ static inline void classify_sse2_1(const struct sil_rules *r, const unsigned cha
     o->nl = nl;
     o->stop = st;
     o->lead = ld;
+    o->lead2 = l2;
     o->pword = up | lo | di | us;
 }
 
@@ -1179,7 +1245,7 @@ AVX2 static inline void classify_avx2_1(const struct sil_rules *r, const unsigne
                                         struct cls *o)
 {
     uint64_t hi = 0, up = 0, lo = 0, di = 0, jo = 0, na = 0, ex = 0, hx = 0, se = 0, dt = 0;
-    uint64_t ns = 0, nl = 0, us = 0, co = 0, lf = 0;
+    uint64_t ns = 0, nl = 0, n2 = 0, us = 0, co = 0, lf = 0;
     for (unsigned k = 0; k < 2; k++) {
         __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * k));
         __m256i hn = _mm256_and_si256(_mm256_srli_epi16(x, 4), _mm256_set1_epi8(0x0f));
@@ -1201,6 +1267,7 @@ AVX2 static inline void classify_avx2_1(const struct sil_rules *r, const unsigne
         na |= bits32(not_in_set32(x, &r->attn_set, hn), k);
         ns |= bits32(not_in_set32(x, &r->stop_set, hn), k);
         nl |= bits32(not_in_set32(x, &r->lead_set, hn), k);
+        n2 |= bits32(not_in_set32(x, &r->lead2_set, hn), k);
         us |= bits32(eq32(x, '_'), k);
         co |= bits32(eq32(x, ':'), k);
         lf |= bits32(eq32(x, '\n'), k);
@@ -1223,6 +1290,7 @@ AVX2 static inline void classify_avx2_1(const struct sil_rules *r, const unsigne
     o->nl = lf;
     o->stop = ~ns;
     o->lead = ~nl;
+    o->lead2 = ~n2;
     o->pword = up | lo | di | us;
 }
 
@@ -1271,7 +1339,7 @@ AVX512 SIL_STATIC void classify_avx512(const struct sil_rules *r, const unsigned
                                        struct cls *o)
 {
     const struct set64 attn = set64_load(&r->attn_set), stop = set64_load(&r->stop_set),
-                       lead = set64_load(&r->lead_set);
+                       lead = set64_load(&r->lead_set), lead2 = set64_load(&r->lead2_set);
     const __m512i hi_bit =
         _mm512_broadcast_i32x4(_mm_setr_epi8(1, 2, 4, 8, 16, 32, 64, -128, 0, 0, 0, 0, 0, 0, 0, 0));
     for (size_t k = 0; k < nb; k++, o++) {
@@ -1298,6 +1366,7 @@ AVX512 SIL_STATIC void classify_avx512(const struct sil_rules *r, const unsigned
         o->nl = eq64(x, '\n');
         o->stop = in_set64(x, stop, hb);
         o->lead = in_set64(x, lead, hb);
+        o->lead2 = in_set64(x, lead2, hb);
         o->pword = up | lo | di | us;
     }
 }
@@ -1335,9 +1404,10 @@ struct blk {
     uint64_t b64;  /* A-Z a-z 0-9 + / _ - */
     uint64_t lrun; /* starts a b64 run of 8 bytes or more: one worth decoding */
     uint64_t upper, lower, hex;
-    uint64_t stop; /* stops a window's growth */
-    uint64_t lead; /* can start a lookbehind-guarded match: in lead_set, after a non-word byte */
-    uint64_t v6;   /* hex digits, ':' and '.' */
+    uint64_t stop;  /* stops a window's growth */
+    uint64_t lead;  /* can start a lookbehind-guarded match: in lead_set, after a non-word byte */
+    uint64_t lead2; /* the same for the sharp rules' few start bytes (lead2_set) */
+    uint64_t v6;    /* hex digits, ':' and '.' */
     uint64_t colon;
     uint64_t nl; /* '\n', for sil_rscan_lines */
 };
@@ -1357,6 +1427,7 @@ enum {
     M_HEX,
     M_STOP,
     M_LEAD,
+    M_LEAD2,
     M_V6,
     M_COLON,
     M_NL,
@@ -1423,6 +1494,7 @@ static void classify_range(const struct sil_rules *r, const char *p, size_t n, s
         b->hex = c.hex & keep;
         b->stop = c.stop & keep;
         b->lead = c.lead & ~(c.pword << 1 | prev_pword >> 63) & keep;
+        b->lead2 = c.lead2 & ~(c.pword << 1 | prev_pword >> 63) & keep;
         prev_pword = c.pword;
         prev_alpha = alpha;
         prev_digit = d;
@@ -1530,22 +1602,6 @@ static inline size_t popcount64(uint64_t x)
     return (size_t)((x * 0x0101010101010101ull) >> 56);
 }
 
-/* Two set bits of mask `which` next to each other in [a, b)? */
-static int has_pair(const struct cursor *cu, int which, size_t a, size_t b)
-{
-    for (size_t p = cu->off + a, e = cu->off + b; p + 1 < e; p = (p | 63) + 1) {
-        uint64_t m = mask_at(cu, which, p),
-                 next = (p | 63) + 1 < e ? mask_at(cu, which, p + 64) : 0;
-        uint64_t pairs = m & (m >> 1 | next << 63);
-        unsigned lo = (unsigned)(p & 63);
-        size_t last = SIL_MIN(e - 2 - (p & ~(size_t)63), (size_t)63); /* pairs start before e - 1 */
-        pairs &= (~0ull << lo) & (last == 63 ? ~0ull : (2ull << last) - 1);
-        if (pairs)
-            return 1;
-    }
-    return 0;
-}
-
 /* Set bits of mask `which` in [a, b). */
 static inline size_t count_bits(const struct cursor *cu, int which, size_t a, size_t b)
 {
@@ -1582,13 +1638,22 @@ static size_t prev_bit(const struct cursor *cu, int which, size_t q, size_t lo, 
 
 /*
  * Write base + the position of every set bit of m to out, in order (at least
- * popcount + 3 entries of room). Four at a time, so the loop runs a
+ * popcount + 4 entries of room). Four at a time, so the loop runs a
  * predictable number of times. Returns how many.
  */
 static inline size_t flatten_bits(uint64_t m, size_t base, size_t *out)
 {
     size_t cnt = popcount64(m);
-    for (size_t k = 0; k < cnt; k += 4) {
+    /* The first four unconditionally: most blocks hold no more, and then nothing branches. */
+    out[0] = base + (size_t)__builtin_ctzll(m | 1ull << 63);
+    m &= m - 1;
+    out[1] = base + (size_t)__builtin_ctzll(m | 1ull << 63);
+    m &= m - 1;
+    out[2] = base + (size_t)__builtin_ctzll(m | 1ull << 63);
+    m &= m - 1;
+    out[3] = base + (size_t)__builtin_ctzll(m | 1ull << 63);
+    m &= m - 1;
+    for (size_t k = 4; k < cnt; k += 4) {
         /* The high bit keeps the count of trailing zeros defined once m runs out. */
         out[k] = base + (size_t)__builtin_ctzll(m | 1ull << 63);
         m &= m - 1;
@@ -1633,6 +1698,35 @@ static size_t collect_runs(const struct cursor *cu, int which, size_t from, size
         cnt += flatten_bits(starts, (k << 6) - off, st + cnt);
         flatten_bits(ends, (k << 6) - off + 1, en + ecnt);
         prev = w;
+    }
+    *next = cu->n;
+    return cnt;
+}
+
+#define BITS_MAX 512 /* positions collect_bits gathers at a time */
+
+/*
+ * The positions of the set bits of mask `which` in [from, n), about BITS_MAX
+ * at most (the array needs BITS_MAX + 68 entries); *next is where the next
+ * call goes on (n when done). Sparse masks are walked with no branch per
+ * block this way.
+ */
+static size_t collect_bits(const struct cursor *cu, int which, size_t from, size_t *out,
+                           size_t *next)
+{
+    size_t off = cu->off, end = off + cu->n, cnt = 0;
+    size_t first = (off + from) >> 6, last = (end - 1) >> 6;
+    for (size_t k = first; k <= last; k++) {
+        if (cnt > BITS_MAX) {
+            *next = (k << 6) - off;
+            return cnt;
+        }
+        uint64_t m = mask_at(cu, which, k << 6);
+        if (k == first)
+            m &= ~0ull << ((off + from) & 63);
+        if (k == last)
+            m &= ~0ull >> (63 - ((end - 1) & 63));
+        cnt += flatten_bits(m, (k << 6) - off, out + cnt);
     }
     *next = cu->n;
     return cnt;
@@ -1709,13 +1803,74 @@ static int may_start(const struct sil_rules *rs, const struct rule *r, const str
     return 0;
 }
 
+/*
+ * A window grown by extend(), and what may_start needs to know about it:
+ * several rules triggered by one cluster often share one.
+ */
+struct region {
+    size_t s, e;     /* before extend(), to tell regions apart */
+    size_t es, ee;   /* after */
+    uint64_t sharp;  /* some lead2 byte in [es, ee) */
+    size_t lead[16]; /* positions of lead bytes, found when first needed */
+    size_t nlead;    /* SIZE_MAX - 1: not yet looked for; SIZE_MAX: more than fit */
+};
+
+static void region_init(const struct cursor *cu, size_t ws, size_t we, struct region *g)
+{
+    g->s = ws;
+    g->e = we;
+    extend(cu, &ws, &we);
+    g->es = ws;
+    g->ee = we;
+    g->nlead = SIZE_MAX - 1;
+    g->sharp = next_bit(cu, ws, M_LEAD2, 0) < we;
+}
+
+/* Can a match of r start in the region? */
+static int region_may_start(const struct sil_rules *rs, const struct rule *r,
+                            const struct cursor *cu, struct region *g)
+{
+    const char *s = cu->s;
+    if (!r->has_start)
+        return 1;
+    if (!r->start_nonword || !rs->lead_ok)
+        return may_start(rs, r, cu, g->es, g->ee);
+    if (r->sharp) {
+        if (!g->sharp)
+            return 0;
+        for (size_t j = next_bit(cu, g->es, M_LEAD2, 0); j < g->ee;
+             j = next_bit(cu, j + 1, M_LEAD2, 0))
+            if (r->start[(unsigned char)s[j]])
+                return 1;
+        return 0;
+    }
+    if (g->nlead == SIZE_MAX - 1) {
+        g->nlead = 0;
+        for (size_t j = next_bit(cu, g->es, M_LEAD, 0); j < g->ee;
+             j = next_bit(cu, j + 1, M_LEAD, 0)) {
+            if (g->nlead == sizeof g->lead / sizeof g->lead[0]) {
+                g->nlead = SIZE_MAX;
+                break;
+            }
+            g->lead[g->nlead++] = j;
+        }
+    }
+    if (g->nlead == SIZE_MAX)
+        return may_start(rs, r, cu, g->es, g->ee);
+    for (size_t k = 0; k < g->nlead; k++)
+        if (r->start[(unsigned char)s[g->lead[k]]])
+            return 1;
+    return 0;
+}
+
+/* Run rule ri's pattern over the region, recording each match its validator accepts. */
 static void run_regex(struct sil_rscan *sc, const struct pmap *m, size_t ri,
-                      const struct cursor *cu, size_t ws, size_t we, unsigned flags)
+                      const struct cursor *cu, struct region *g, unsigned flags)
 {
     const struct rule *r = &sc->r->v[ri];
     const char *s = cu->s;
-    extend(cu, &ws, &we);
-    if (r->has_start && !may_start(sc->r, r, cu, ws, we))
+    size_t ws = g->es, we = g->ee;
+    if (!region_may_start(sc->r, r, cu, g))
         return;
     size_t off = ws;
     while (off < we) {
@@ -1771,11 +1926,27 @@ static const struct blk *classify_text(struct sil_rscan *sc, int depth, const ch
 static uint64_t word_bits(struct sil_rscan *sc, const struct cursor *cu, size_t ws, size_t we,
                           int filtered)
 {
-    if (we - ws > SIL_PII_WORD_MAX || bit_at(cu, M_DIGIT, we) ||
+    const char *w = cu->s + ws;
+    size_t n = we - ws, avail = cu->n - ws;
+    struct sil_pii_word_key key;
+    if (n > SIL_PII_WORD_MAX || bit_at(cu, M_DIGIT, we) ||
         (ws > 0 && bit_at(cu, M_DIGIT, ws - 1)) ||
-        (!filtered && !sil_pii_dict_maybe(&sc->r->dfilter, cu->s + ws, we - ws, cu->n - ws)))
+        (!filtered && !sil_pii_dict_maybe(&sc->r->dfilter, w, n, avail)))
         return 0;
-    return sil_pii_dict_word(sc->r->dict, cu->s + ws, we - ws, cu->n - ws);
+    if (!sil_pii_word_key(w, n, avail, &key))
+        return sil_pii_dict_word(sc->r->dict, w, n, avail);
+    /*
+     * Words that pass the filter repeat (names, keywords): a small cache keeps their
+     * bits in this scanner, away from a dictionary that streaming text evicts.
+     */
+    struct wcache *c = &sc->wcache[key.hash >> (64 - WCACHE_BITS)];
+    if (c->n == n && c->head == key.head && c->tail == key.tail)
+        return c->bits;
+    c->head = key.head;
+    c->tail = key.tail;
+    c->n = n;
+    c->bits = sil_pii_dict_word(sc->r->dict, w, n, avail);
+    return c->bits;
 }
 
 /*
@@ -1846,52 +2017,81 @@ static int uuid_run(const char *s, size_t n, uint64_t nonhex)
            s[23] == '-';
 }
 
+/* A run of 8 or more b64 bytes that may decode to text. */
+struct run {
+    size_t a, b; /* the run */
+    size_t i;    /* past its '=' padding */
+    uint64_t nonhex, digit, upper, lower;
+};
+
+/*
+ * The b64 run starting at a (a bit of M_LRUN): 1 and *rn when decoding it can
+ * work; 0 for runs that cannot be base64 or hex, words, UUIDs. rn->i is where
+ * the next run can start either way.
+ */
+static int run_worth(const struct cursor *cu, size_t a, struct run *rn)
+{
+    const char *s = cu->s;
+    size_t n = cu->n, i = next_bit(cu, a + 1, M_B64, ~0ull);
+    rn->a = a;
+    rn->b = rn->i = i;
+    /* 4k+1 characters are neither base64 nor (being odd) hex. */
+    if (i - a < DECODE_MIN || (i - a) % 4 == 1)
+        return 0;
+    run_classes(cu, a, i, &rn->nonhex, &rn->digit, &rn->upper, &rn->lower);
+    if (rn->nonhex && !rn->digit && !(rn->upper && rn->lower))
+        return 0; /* a word: nothing to decode */
+    while (i < n && s[i] == '=' && i - rn->b < 2)
+        i++;
+    rn->i = i;
+    return !uuid_run(s + a, rn->b - a, rn->nonhex);
+}
+
+/* Decode the run (positions less shift) as hex or base64 and scan the text it holds. */
+static void decode_run(struct sil_rscan *sc, const struct pmap *m, const struct cursor *cu,
+                       const struct run *rn, size_t shift, unsigned flags, int depth)
+{
+    const char *s = cu->s;
+    size_t a = rn->a - shift, b = rn->b - shift, i = rn->i - shift, len = b - a;
+    int hex = !rn->nonhex;
+    if (sc->dcap[depth] < len + 4) { /* base64 needs 3/4 of len, hex 1/2 */
+        sc->dcap[depth] = len + 4 + len / 2;
+        sc->dbuf[depth] = sil_xrealloc(sc->dbuf[depth], sc->dcap[depth]);
+    }
+    unsigned char *buf = sc->dbuf[depth];
+    size_t cap = sc->dcap[depth];
+    long k = -1;
+    enum sil_decoding how = SIL_DECODED_BASE64;
+    if (hex && len % 2 == 0) {
+        k = sil_pii_unhex(s + a, len, buf, cap);
+        how = SIL_DECODED_HEX;
+    }
+    if ((k < 0 || !sil_pii_is_text(buf, (size_t)k)) && (rn->digit || (rn->upper && rn->lower))) {
+        k = sil_pii_base64(s + a, i - a, buf, cap);
+        how = SIL_DECODED_BASE64;
+    }
+    if (k <= 0 || !sil_pii_is_text(buf, (size_t)k))
+        return;
+    struct pmap sub = {m, NULL, 0, a, i, how};
+    /* Decoded text is scanned at depth + 1, with its own buffers. */
+    scan_decoded(sc, &sub, (const char *)buf, (size_t)k, flags, depth + 1);
+}
+
 static void decode_runs(struct sil_rscan *sc, const struct pmap *m, const struct cursor *text,
                         unsigned flags, int depth)
 {
     const struct cursor local = *text, *cu = &local; /* in registers, not reloaded */
-    const char *s = cu->s;
     size_t n = cu->n, i = 0;
     for (;;) {
         /* Runs shorter than 8 are not worth decoding: go straight to the longer ones. */
         size_t a = next_bit(cu, i, M_LRUN, 0);
         if (a >= n)
             break;
-        i = next_bit(cu, a + 1, M_B64, ~0ull);
-        if (i - a < DECODE_MIN)
-            continue;
-        uint64_t nonhex, digit, upper, lower;
-        run_classes(cu, a, i, &nonhex, &digit, &upper, &lower);
-        int hex = !nonhex;
-        if (!hex && !digit && !(upper && lower))
-            continue; /* a word: nothing to decode */
-        size_t b = i;
-        while (i < n && s[i] == '=' && i - b < 2)
-            i++;
-        size_t len = b - a;
-        if (uuid_run(s + a, len, nonhex))
-            continue;
-        if (sc->dcap[depth] < len + 4) { /* base64 needs 3/4 of len, hex 1/2 */
-            sc->dcap[depth] = len + 4 + len / 2;
-            sc->dbuf[depth] = sil_xrealloc(sc->dbuf[depth], sc->dcap[depth]);
-        }
-        unsigned char *buf = sc->dbuf[depth];
-        size_t cap = sc->dcap[depth];
-        long k = -1;
-        enum sil_decoding how = SIL_DECODED_BASE64;
-        if (hex && len % 2 == 0) {
-            k = sil_pii_unhex(s + a, len, buf, cap);
-            how = SIL_DECODED_HEX;
-        }
-        if ((k < 0 || !sil_pii_is_text(buf, (size_t)k)) && (digit || (upper && lower))) {
-            k = sil_pii_base64(s + a, i - a, buf, cap);
-            how = SIL_DECODED_BASE64;
-        }
-        if (k <= 0 || !sil_pii_is_text(buf, (size_t)k))
-            continue;
-        struct pmap sub = {m, NULL, 0, a, i, how};
-        /* Decoded text is scanned at depth + 1, with its own buffers. */
-        scan_decoded(sc, &sub, (const char *)buf, (size_t)k, flags, depth + 1);
+        struct run rn;
+        int worth = run_worth(cu, a, &rn);
+        i = rn.i;
+        if (worth)
+            decode_run(sc, m, cu, &rn, 0, flags, depth);
     }
 }
 
@@ -1901,8 +2101,9 @@ static int in_cluster(const struct cursor *cu, size_t i)
     return bit_at(cu, M_CLUS, i);
 }
 
-/* A digit cluster [cs, end): windows for the rules its digits trigger. */
-static void digit_cluster(struct sil_rscan *sc, const struct cursor *cu, size_t cs, size_t end)
+/* A digit cluster [cs, end) in the line [lo, hi): windows for the rules its digits trigger. */
+static void digit_cluster(struct sil_rscan *sc, const struct cursor *cu, size_t cs, size_t end,
+                          size_t lo, size_t hi)
 {
     const struct sil_rules *r = sc->r;
     size_t first = (size_t)r->v[r->dig[0]].min_digits;
@@ -1916,87 +2117,185 @@ static void digit_cluster(struct sil_rscan *sc, const struct cursor *cu, size_t 
         const struct rule *ru = &r->v[r->dig[k]];
         if (nd < (size_t)ru->min_digits)
             break;
-        if (dots >= (size_t)ru->min_dots && end - cs - nd >= (size_t)ru->min_seps)
-            add_win(sc, r->dig[k], cs, end, (size_t)ru->margin, cu->n);
+        if (dots >= (size_t)ru->min_dots && end - cs - nd >= (size_t)ru->min_seps) {
+            if (ru->sharp) {
+                /* Nothing it can start with in the grown window: no window. */
+                size_t margin = (size_t)ru->margin;
+                size_t a = cs - lo > margin ? cs - margin : lo, b = SIL_MIN(end + margin, hi);
+                extend(cu, &a, &b);
+                if (next_bit(cu, a, M_LEAD2, 0) >= b)
+                    continue;
+            }
+            add_win(sc, r->dig[k], cs, end, (size_t)ru->margin, lo, hi);
+        }
     }
 }
 
-static void scan_text(struct sil_rscan *sc, const struct pmap *m, const struct cursor *text,
-                      unsigned flags, int depth)
+/*
+ * The lines of a text being gathered: positions relative to the cursor's text,
+ * line k being [s[k], e[k]) (e before a '\r'). One line for a single text.
+ */
+struct lines {
+    const size_t *s, *e;
+    size_t n;
+};
+
+/* The line holding position pos: a binary search without branches (lines start in order). */
+static inline size_t line_at(const struct lines *L, size_t pos)
+{
+    size_t base = 0, len = L->n;
+    while (len > 1) {
+        size_t half = len / 2;
+        base = L->s[base + half] <= pos ? base + half : base;
+        len -= half;
+    }
+    return base;
+}
+
+enum { LINE_ESCAPES = 1, LINE_WORK = 2 };
+
+/*
+ * The first half of a scan: walk words, digit clusters and attention bytes and
+ * collect the rules' windows (sc->w), names (sc->h) and which lines have
+ * escapes (mark[k] |= LINE_ESCAPES; mark may be NULL for a single line).
+ * Words, clusters and those bytes never overlap, so each gets its own pass over
+ * the masks, with branches that predict well.
+ */
+static void attention(struct sil_rscan *sc, const struct cursor *cu, const struct lines *L,
+                      size_t i, unsigned char *mark, int *escapes, size_t *v6_done);
+
+static void gather(struct sil_rscan *sc, const struct pmap *m, const struct cursor *text,
+                   const struct lines *L, unsigned char *mark, int *escapes)
 {
     const struct cursor local = *text, *cu = &local;
     const struct sil_rules *r = sc->r;
     const char *s = cu->s;
     size_t n = cu->n;
     size_t v6_done = 0;
-    int escapes = 0;
-    size_t hits_before = sc->nh;
-    sc->nw = 0;
-    /*
-     * Words, digit clusters and the other bytes worth a look never overlap, so each gets
-     * its own pass over the masks, with branches that predict well.
-     */
+    /* Which passes have anything to do at all. */
+    uint64_t any_clus = 0, any_attn = 0;
+    for (size_t p = cu->off & ~(size_t)63, e = cu->off + n; p < e; p += 64) {
+        uint64_t in = ~0ull;
+        if (p < cu->off)
+            in &= ~0ull << (cu->off & 63);
+        if (e - p < 64)
+            in &= ~0ull >> (64 - (e - p));
+        any_clus |= mask_at(cu, M_LCLUS, p) & in;
+        any_attn |= mask_at(cu, M_ATTN, p) & in;
+    }
     size_t wst[RUNS_MAX + 64], wen[RUNS_MAX + 64];
     for (size_t from = 0; from < n;) {
         size_t nw = collect_runs(cu, M_WORD, from, wst, wen, &from);
         for (size_t k = 0; k < nw; k++) {
             size_t ws = wst[k], we = wen[k];
             /* The filter first: it turns away almost every word. */
-            if (sil_pii_dict_maybe(&r->dfilter, s + ws, we - ws, n - ws)) {
-                uint64_t bits = word_bits(sc, cu, ws, we, 1);
-                for (uint64_t t = bits >> WORD_BIT0; t; t &= t - 1) {
-                    int b = WORD_BIT0 + __builtin_ctzll(t);
-                    if (!r->word_rule[b])
-                        continue;
-                    size_t ri = r->word_rule[b] - 1;
-                    add_win(sc, ri, ws, we, (size_t)r->v[ri].margin, n);
-                }
-                if (bits & (DICT_FIRST | DICT_LAST))
-                    names_check(sc, m, cu, ws, we, bits);
+            if (!sil_pii_dict_maybe(&r->dfilter, s + ws, we - ws, n - ws))
+                continue;
+            uint64_t bits = word_bits(sc, cu, ws, we, 1);
+            if (!bits)
+                continue;
+            size_t l = line_at(L, ws);
+            for (uint64_t t = bits >> WORD_BIT0; t; t &= t - 1) {
+                int b = WORD_BIT0 + __builtin_ctzll(t);
+                if (!r->word_rule[b])
+                    continue;
+                size_t ri = r->word_rule[b] - 1;
+                add_win(sc, ri, ws, we, (size_t)r->v[ri].margin, L->s[l], L->e[l]);
             }
+            if (bits & (DICT_FIRST | DICT_LAST))
+                names_check(sc, m, cu, ws, we, bits);
         }
     }
     /* Only clusters long enough to trigger a rule. */
-    for (size_t i = r->ndig ? 0 : n;;) {
-        size_t cs = next_bit(cu, i, M_LCLUS, 0);
-        if (cs >= n)
-            break;
-        i = next_bit(cu, cs + 1, M_CLUS, ~0ull);
-        digit_cluster(sc, cu, cs, i);
-    }
-    for (size_t i = next_bit(cu, 0, M_ATTN, 0); i < n; i = next_bit(cu, i + 1, M_ATTN, 0)) {
-        unsigned char c = (unsigned char)s[i];
-        /* Only a byte outside words and digit clusters counts (a user's trigger may be one). */
-        if (bit_at(cu, M_WORD, i) || in_cluster(cu, i))
-            continue;
-        if (r->trig[c]) {
-            for (size_t ri = 0; ri < r->n; ri++)
-                if (r->v[ri].chars && r->v[ri].re && strchr(r->v[ri].chars, (char)c))
-                    add_win(sc, ri, i, i + 1, (size_t)r->v[ri].margin, n);
+    size_t pos[BITS_MAX + 68];
+    for (size_t from = r->ndig && any_clus ? 0 : n; from < n;) {
+        size_t np = collect_bits(cu, M_LCLUS, from, pos, &from);
+        for (size_t k = 0; k < np; k++) {
+            size_t cs = pos[k], ce = next_bit(cu, cs + 1, M_CLUS, ~0ull);
+            size_t l = line_at(L, cs);
+            digit_cluster(sc, cu, cs, ce, L->s[l], L->e[l]);
         }
-        if (c == ':' && r->any_ipv6 && i >= v6_done) {
-            /* The run of hex digits, ':' and '.' around it: at most 45 back and 60 long. */
-            size_t lo = i > 45 ? i - 45 : 0, a = prev_bit(cu, M_V6, i, lo, ~0ull);
-            a = a == SIZE_MAX ? lo : a + 1;
-            size_t b = SIL_MIN(next_bit(cu, i, M_V6, ~0ull), a + 60);
-            size_t colons = count_bits(cu, M_COLON, a, b);
-            int dbl = colons >= 2 && has_pair(cu, M_COLON, a, b);
-            if (dbl || colons >= 7)
-                for (size_t ri = 0; ri < r->n; ri++)
-                    if (r->v[ri].ipv6 && r->v[ri].re)
-                        add_win(sc, ri, a, b, (size_t)r->v[ri].margin, n);
-            v6_done = b;
-        }
-        if ((c == '%' || c == '\\') && i + 2 < n)
-            escapes = 1;
     }
-    if (r->any_always)
-        for (size_t ri = 0; ri < r->n; ri++)
-            if (r->v[ri].always && r->v[ri].re)
-                add_win(sc, ri, 0, n, 0, n);
+    for (size_t from = any_attn ? 0 : n; from < n;) {
+        size_t np = collect_bits(cu, M_ATTN, from, pos, &from);
+        for (size_t k = 0; k < np; k++)
+            attention(sc, cu, L, pos[k], mark, escapes, &v6_done);
+    }
+}
 
-    /* Merge each rule's windows and run its pattern there. */
+/* An attention byte at i: a trigger character, a colon, an escape. */
+/* 64 bits of mask `which` from absolute position p on (bits past the classified text are 0). */
+static inline uint64_t bits_from(const struct cursor *cu, int which, size_t p, size_t end)
+{
+    uint64_t lo = mask_at(cu, which, p) >> (p & 63);
+    uint64_t hi =
+        (p & 63) && p + 64 - (p & 63) < end ? mask_at(cu, which, p + 64) << (64 - (p & 63)) : 0;
+    return lo | hi;
+}
+
+static void attention(struct sil_rscan *sc, const struct cursor *cu, const struct lines *L,
+                      size_t i, unsigned char *mark, int *escapes, size_t *v6_done)
+{
+    const struct sil_rules *r = sc->r;
+    const char *s = cu->s;
+    unsigned char c = (unsigned char)s[i];
+    /* Only a byte outside words and digit clusters counts (a user's trigger may be one). */
+    if ((r->bclass[c] & (B_ALPHA | B_JOIN | B_DIGIT | B_SEP)) &&
+        (bit_at(cu, M_WORD, i) || in_cluster(cu, i)))
+        return;
+    size_t l = SIZE_MAX, ls = 0, le = 0;
+#define LINE()                                                                                     \
+    do {                                                                                           \
+        if (l == SIZE_MAX) {                                                                       \
+            l = line_at(L, i);                                                                     \
+            ls = L->s[l];                                                                          \
+            le = L->e[l];                                                                          \
+        }                                                                                          \
+    } while (0)
+    if (r->trig[c]) {
+        LINE();
+        for (size_t ri = 0; ri < r->n && i < le; ri++)
+            if (r->v[ri].chars && r->v[ri].re && strchr(r->v[ri].chars, (char)c))
+                add_win(sc, ri, i, i + 1, (size_t)r->v[ri].margin, ls, le);
+    }
+    if (c == ':' && r->any_ipv6 && i >= *v6_done) {
+        /*
+         * The run of hex digits, ':' and '.' around it, at most 45 back and 60 long. A line
+         * ends in '\r' or '\n', which are neither, so the run stays in the line.
+         */
+        size_t abs = cu->off + i, end = cu->off + cu->n, lo = i > 45 ? 45 : i;
+        uint64_t back = bits_from(cu, M_V6, abs - lo, end) | ~0ull << lo; /* [i-lo, i) */
+        size_t a = lo ? i - (size_t)__builtin_clzll(~back << (64 - lo) | 1ull << (63 - lo)) : i;
+        uint64_t fwd = ~bits_from(cu, M_V6, cu->off + a, end);
+        size_t b = SIL_MIN(a + (fwd ? (size_t)__builtin_ctzll(fwd) : 64), a + 60);
+        b = SIL_MIN(b, cu->n);
+        uint64_t col = bits_from(cu, M_COLON, cu->off + a, end) & ((1ull << (b - a)) - 1);
+        size_t colons = popcount64(col);
+        if ((col & col >> 1) || colons >= 7) {
+            LINE();
+            for (size_t ri = 0; ri < r->n; ri++)
+                if (r->v[ri].ipv6 && r->v[ri].re)
+                    add_win(sc, ri, a, b, (size_t)r->v[ri].margin, ls, le);
+        }
+        *v6_done = b;
+    }
+    if (c == '%' || c == '\\') {
+        LINE();
+        if (i + 2 < le) {
+            if (mark)
+                mark[l] |= LINE_ESCAPES;
+            else
+                *escapes = 1;
+        }
+    }
+#undef LINE
+}
+
+/* Merge each rule's windows, then order them by extent; returns how many. */
+static size_t merge_wins(struct sil_rscan *sc)
+{
     settle_wins(sc);
+    size_t nm = 0;
     for (size_t a = 0; a < sc->nw;) {
         size_t ri = sc->w[a].rule, ws = sc->w[a].s, we = sc->w[a].e;
         a++;
@@ -2005,9 +2304,43 @@ static void scan_text(struct sil_rscan *sc, const struct pmap *m, const struct c
                 we = sc->w[a].e;
             a++;
         }
-        run_regex(sc, m, ri, cu, ws, we, flags);
+        sc->w[nm++] = (struct win){ws, we, ri};
     }
+    /*
+     * By extent, so rules triggered by one cluster share one region. The order of rules
+     * does not change the findings: hits are sorted by position, then rule.
+     */
+    sort_wins(sc->w, nm, extent_cmp);
     sc->nw = 0;
+    return nm;
+}
+
+/*
+ * The second half of a scan of one line (or text): run the patterns in its
+ * windows (positions less `shift`), dates of birth next to the names found
+ * since hits_before, and the decoded forms of the text: its escapes, and its
+ * b64 runs -- those given (positions less `shift`), or when runs is NULL all.
+ */
+static void finish_line(struct sil_rscan *sc, const struct pmap *m, const struct cursor *cu,
+                        const struct win *w, size_t nw, const struct run *runs, size_t nruns,
+                        size_t shift, size_t hits_before, int escapes, unsigned flags, int depth)
+{
+    const struct sil_rules *r = sc->r;
+    const char *s = cu->s;
+    size_t n = cu->n;
+    struct region g = {SIZE_MAX, SIZE_MAX, 0, 0, 0, {0}, 0};
+    if (r->any_always)
+        for (size_t ri = 0; ri < r->n; ri++)
+            if (r->v[ri].always && r->v[ri].re) {
+                region_init(cu, 0, n, &g);
+                run_regex(sc, m, ri, cu, &g, flags);
+            }
+    for (size_t a = 0; a < nw; a++) {
+        size_t ws = w[a].s - shift, we = w[a].e - shift;
+        if (ws != g.s || we != g.e)
+            region_init(cu, ws, we, &g);
+        run_regex(sc, m, w[a].rule, cu, &g, flags);
+    }
 
     /* A date next to a name is a date of birth. */
     if (r->namedate_rule >= 0 && r->names_rule >= 0 && !m) {
@@ -2036,8 +2369,25 @@ static void scan_text(struct sil_rscan *sc, const struct pmap *m, const struct c
             free(map);
             sil_buf_release(&dec);
         }
-        decode_runs(sc, m, cu, flags, depth);
+        if (!runs && next_bit(cu, 0, M_LRUN, 0) < n)
+            decode_runs(sc, m, cu, flags, depth);
+        for (size_t k = 0; k < nruns; k++)
+            decode_run(sc, m, cu, &runs[k], shift, flags, depth);
     }
+}
+
+/* Scan one text: all of it is one line. */
+static void scan_text(struct sil_rscan *sc, const struct pmap *m, const struct cursor *cu,
+                      unsigned flags, int depth)
+{
+    size_t zero = 0, n = cu->n, hits_before = sc->nh;
+    struct lines L = {&zero, &n, 1};
+    int escapes = 0;
+    sc->nw = 0;
+    gather(sc, m, cu, &L, NULL, &escapes);
+    size_t nm = merge_wins(sc);
+    /* finish_line may scan decoded text, which reuses sc->w: the windows go first. */
+    finish_line(sc, m, cu, sc->w, nm, NULL, 0, 0, hits_before, escapes, flags, depth);
 }
 
 static int hit_cmp(const void *a, const void *b)
@@ -2104,43 +2454,184 @@ size_t sil_rscan_text(struct sil_rscan *sc, const char *s, size_t n, unsigned fl
 }
 
 /* Lines are scanned from blocks classified a chunk at a time. */
-#define LINES_CHUNK ((size_t)16 << 10)
+#define LINES_CHUNK ((size_t)4 << 10)
 
-size_t sil_rscan_lines(struct sil_rscan *sc, const char *s, size_t n, size_t first_line,
-                       unsigned flags, sil_match_fn fn, void *ctx)
+/*
+ * The windows of a chunk's lines into sc->cw, by line and in each line merged
+ * and ordered as merge_wins does (no sort of the whole chunk: a bucket per
+ * line). Returns how many.
+ */
+static size_t lines_wins(struct sil_rscan *sc, const struct lines *L)
 {
-    size_t c0 = 0, c1 = 0, line = first_line, reported = 0;
+    for (size_t i = 0; i < sc->nopened; i++) {
+        struct win *o = &sc->open[sc->opened[i]];
+        close_win(sc, o);
+        o->e = 0;
+    }
+    sc->nopened = 0;
+    size_t nw = sc->nw;
+    sc->nw = 0;
+    if (nw == 0)
+        return 0;
+    /* Count per line (the line of a window is the last line starting at or before it). */
+    size_t *count = sc->lcount;
+    memset(count, 0, (L->n + 1) * sizeof *count);
+    for (size_t k = 0; k < nw; k++) {
+        size_t lo = 0, hi = L->n;
+        while (hi - lo > 1) {
+            size_t mid = (lo + hi) / 2;
+            if (L->s[mid] <= sc->w[k].s)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        sc->wline[k] = lo;
+        count[lo + 1]++;
+    }
+    for (size_t l = 0; l < L->n; l++)
+        count[l + 1] += count[l];
+    sc->cw = sil_xgrow(sc->cw, sizeof *sc->cw, nw + 1, &sc->cwcap);
+    for (size_t k = 0; k < nw; k++)
+        sc->cw[count[sc->wline[k]]++] = sc->w[k];
+    /* count[l] is now the end of line l's windows; merge each line's in place. */
+    size_t out = 0, from = 0;
+    for (size_t l = 0; l < L->n && from < nw; l++) {
+        size_t to = count[l];
+        if (to == from)
+            continue;
+        struct win *w = sc->cw + from;
+        sort_wins(w, to - from, win_cmp);
+        size_t first = out;
+        for (size_t a = 0; a < to - from;) {
+            size_t ri = w[a].rule, ws = w[a].s, we = w[a].e;
+            a++;
+            while (a < to - from && w[a].rule == ri && w[a].s <= we) {
+                if (w[a].e > we)
+                    we = w[a].e;
+                a++;
+            }
+            sc->cw[out++] = (struct win){ws, we, ri};
+        }
+        sort_wins(sc->cw + first, out - first, extent_cmp);
+        from = to;
+    }
+    return out;
+}
+
+/* Scan one line [p, p + len) of s (n bytes) on its own: for lines longer than a chunk. */
+static size_t scan_long_line(struct sil_rscan *sc, const char *s, size_t n, size_t p, size_t len,
+                             size_t line, unsigned flags, sil_match_fn fn, void *ctx, int *stop)
+{
+    size_t c0 = p & ~(size_t)63, c1 = SIL_MIN(p + len + 1, n);
+    classify_text(sc, 0, s + c0, c1 - c0, n - c1);
+    struct cursor cu = {s + p, len, p - c0, sc->mb[0]};
+    sc->nh = 0;
+    sil_buf_reset(&sc->vals);
+    scan_text(sc, NULL, &cu, flags, 0);
+    return report_hits(sc, s + p, flags, line, fn, ctx, stop);
+}
+
+size_t sil_rscan_lines(struct sil_rscan *sc, const char *s, size_t n, size_t *lines, unsigned flags,
+                       sil_match_fn fn, void *ctx)
+{
+    const struct sil_rules *r = sc->r;
+    size_t line = *lines, reported = 0, p = 0;
     int stop = 0;
-    for (size_t p = 0; p < n && !stop; line++) {
-        /* The end of the line: from the classified chunk, or found and classified now. */
-        size_t le = SIZE_MAX;
-        if (p < c1) {
-            struct cursor chunk = {s + c0, c1 - c0, 0, sc->mb[0]};
-            size_t q = next_bit(&chunk, p - c0, M_NL, 0) + c0;
-            if (q < c1)
-                le = q;
-            else if (c1 == n)
-                le = n;
+    if (!sc->ls) {
+        sc->ls = sil_xcalloc(LINES_CHUNK + 2, sizeof *sc->ls);
+        sc->le = sil_xcalloc(LINES_CHUNK + 2, sizeof *sc->le);
+        sc->lcount = sil_xcalloc(LINES_CHUNK + 3, sizeof *sc->lcount);
+        sc->lmark = sil_xcalloc(LINES_CHUNK + 2, 1);
+        sc->bits = sil_xcalloc(BITS_MAX + 68, sizeof *sc->bits);
+    }
+    while (p < n && !stop) {
+        /* A chunk from this line's block on, and the lines that end in it. */
+        size_t c0 = p & ~(size_t)63, c1 = SIL_MIN(c0 + LINES_CHUNK, n), nl = 0, end = 0;
+        classify_text(sc, 0, s + c0, c1 - c0, n - c1);
+        struct cursor all = {s + p, c1 - p, p - c0, sc->mb[0]};
+        for (size_t from = 0, ls = 0; from < all.n;) {
+            size_t *pos = sc->bits, np = collect_bits(&all, M_NL, from, pos, &from);
+            for (size_t k = 0; k < np; k++) {
+                size_t q = pos[k];
+                sc->ls[nl] = ls;
+                sc->le[nl] = q > ls && s[p + q - 1] == '\r' ? q - 1 : q;
+                nl++;
+                ls = end = q + 1;
+            }
         }
-        if (le == SIZE_MAX) {
-            const char *nl = memchr(s + p, '\n', n - p);
-            le = nl ? (size_t)(nl - s) : n;
-            c0 = p & ~(size_t)63;
-            c1 = SIL_MIN(SIL_MAX(c0 + LINES_CHUNK, le + 1), n);
-            classify_text(sc, 0, s + c0, c1 - c0, n - c1);
+        if (c1 == n && end < all.n) { /* the last line, without a newline */
+            sc->ls[nl] = end;
+            sc->le[nl] = s[n - 1] == '\r' ? all.n - 1 : all.n;
+            nl++;
+            end = all.n;
         }
-        size_t next = le < n ? le + 1 : n, len = le - p;
-        if (len > 0 && s[le - 1] == '\r')
-            len--;
-        if (len > 0) {
-            struct cursor cu = {s + p, len, p - c0, sc->mb[0]};
+        if (nl == 0) { /* a line longer than a chunk */
+            const char *q = memchr(s + p, '\n', n - p);
+            size_t le = q ? (size_t)(q - s) : n, len = le - p;
+            if (len > 0 && s[le - 1] == '\r')
+                len--;
+            reported += scan_long_line(sc, s, n, p, len, line++, flags, fn, ctx, &stop);
+            p = q ? le + 1 : n;
+            continue;
+        }
+        memset(sc->lmark, 0, nl);
+        struct lines L = {sc->ls, sc->le, nl};
+        struct cursor cu = {s + p, end, p - c0, sc->mb[0]};
+        int unused = 0;
+        sc->nw = 0;
+        sc->nh = 0;
+        sil_buf_reset(&sc->vals);
+        gather(sc, NULL, &cu, &L, sc->lmark, &unused);
+
+        /* Keep what the lines need: finishing one may scan decoded text with sc->w and sc->h. */
+        size_t nm = lines_wins(sc, &L), nh = sc->nh;
+        sc->ch = sil_xgrow(sc->ch, sizeof *sc->ch, nh + 1, &sc->chcap);
+        memcpy(sc->ch, sc->h, nh * sizeof *sc->ch);
+        for (size_t k = 0; k < nm; k++)
+            sc->lmark[line_at(&L, sc->cw[k].s)] |= LINE_WORK;
+        for (size_t k = 0; k < nh; k++)
+            sc->lmark[line_at(&L, sc->ch[k].start)] |= LINE_WORK;
+        /* The b64 runs worth decoding (the same decode_runs would try). */
+        size_t nr = 0;
+        for (size_t from = 0; from < end;) {
+            size_t *pos = sc->bits, np = collect_bits(&cu, M_LRUN, from, pos, &from);
+            for (size_t k = 0; k < np; k++) {
+                struct run rn;
+                if (!run_worth(&cu, pos[k], &rn))
+                    continue;
+                sc->cr = sil_xgrow(sc->cr, sizeof *sc->cr, nr + 1, &sc->crcap);
+                sc->cr[nr++] = rn;
+                sc->lmark[line_at(&L, pos[k])] |= LINE_WORK;
+            }
+        }
+
+        /* Finish the lines that have anything left to do, in order. */
+        size_t wi = 0, hi = 0, ri = 0;
+        for (size_t k = 0; k < nl && !stop; k++) {
+            size_t ls = sc->ls[k], le = sc->le[k], w0 = wi, r0 = ri;
+            while (wi < nm && sc->cw[wi].s < le)
+                wi++;
+            while (ri < nr && sc->cr[ri].a < le)
+                ri++;
+            if (le == ls || !(sc->lmark[k] || r->any_always)) {
+                while (hi < nh && sc->ch[hi].start < le)
+                    hi++;
+                continue;
+            }
+            struct cursor lc = {s + p + ls, le - ls, p - c0 + ls, sc->mb[0]};
             sc->nh = 0;
             sil_buf_reset(&sc->vals);
-            scan_text(sc, NULL, &cu, flags, 0);
-            reported += report_hits(sc, s + p, flags, line, fn, ctx, &stop);
+            for (; hi < nh && sc->ch[hi].start < le; hi++)
+                add_hit(sc, NULL, sc->ch[hi].rule, lc.s, sc->ch[hi].start - ls, sc->ch[hi].end - ls,
+                        sc->ch[hi].fictional);
+            finish_line(sc, NULL, &lc, sc->cw + w0, wi - w0, sc->cr + r0, ri - r0, ls, 0,
+                        sc->lmark[k] & LINE_ESCAPES, flags, 0);
+            reported += report_hits(sc, lc.s, flags, line + k, fn, ctx, &stop);
         }
-        p = next;
+        line += nl;
+        p += end;
     }
+    *lines = line;
     return reported;
 }
 

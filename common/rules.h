@@ -114,11 +114,13 @@ size_t sil_rscan_text(struct sil_rscan *sc, const char *s, size_t n, unsigned fl
  * Scan a buffer of lines ('\n' ends a line, a '\r' before it is not part
  * of it) with exactly the matches sil_rscan_text would find in each line on
  * its own, only faster: the buffer is classified a chunk at a time. Match
- * positions are offsets in their line; m->line counts from first_line.
- * Stops when fn returns nonzero. Returns the number of matches passed to fn.
+ * positions are offsets in their line; m->line numbers lines from *lines,
+ * which is left at the number the next line would get (so a buffer can be
+ * scanned in pieces that end with '\n'). Stops when fn returns nonzero.
+ * Returns the number of matches passed to fn.
  */
-size_t sil_rscan_lines(struct sil_rscan *sc, const char *s, size_t n, size_t first_line,
-                       unsigned flags, sil_match_fn fn, void *ctx);
+size_t sil_rscan_lines(struct sil_rscan *sc, const char *s, size_t n, size_t *lines, unsigned flags,
+                       sil_match_fn fn, void *ctx);
 
 /* Mask a value as the rule's kind requires. Returns out. */
 char *sil_rules_mask(const struct sil_rules *r, size_t rule, const char *s, size_t n, char *out,

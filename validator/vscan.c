@@ -122,13 +122,11 @@ static void scan_generic(struct sil_rscan *sc, struct ctx *c, const char *data, 
             const char *nl = memchr(data + p + SLICE, '\n', len - p - SLICE);
             end = nl ? (size_t)(nl - data) + 1 : len;
         }
-        sil_rscan_lines(sc, data + p, end - p, line, flags, text_cb, c);
+        sil_rscan_lines(sc, data + p, end - p, &line, flags, text_cb, c);
         if (full(c))
             c->rep->truncated = 1;
         if (c->rep->truncated || sil_interrupted())
             return;
-        for (const char *q = data + p; (q = memchr(q, '\n', (size_t)(data + end - q))) != NULL; q++)
-            line++;
         p = end;
     }
 }
