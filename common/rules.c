@@ -87,7 +87,8 @@ struct sil_rules {
     size_t *dig;             /* rules with a digit trigger, by min_digits ascending */
     size_t ndig;
     int any_min_dots;
-    int clus_min; /* the shortest cluster that can trigger a rule, at most 8 bytes */
+    int clus_min;        /* the shortest cluster that can trigger a rule, at most 8 bytes */
+    size_t sharp_margin; /* the widest margin of a sharp digit rule */
     /*
      * Byte sets the classifier marks: attention bytes (trigger characters, ':' for IPv6,
      * '%' and '\\' for escapes), the bytes a lookbehind-guarded pattern can start with
@@ -690,6 +691,8 @@ static void scan_tables(struct sil_rules *rs)
             members += ru->start[c];
         }
         ru->sharp = members <= SHARP_MAX;
+        if (ru->sharp && ru->min_digits)
+            rs->sharp_margin = SIL_MAX(rs->sharp_margin, (size_t)ru->margin);
         for (int c = 0; ru->sharp && c < 256; c++)
             lead2[c] |= ru->start[c];
     }
@@ -856,7 +859,7 @@ struct sil_rscan {
     struct blk *mb[DECODE_DEPTH + 1]; /* classified blocks of the text at each depth */
     size_t mbcap[DECODE_DEPTH + 1];
     /* sil_rscan_lines: the lines of a chunk, and what gathering found in them */
-    size_t *ls, *le, *lcount, *bits;
+    size_t *ls, *le, *lcount, *bits, *lbefore;
     unsigned char *lmark;
     size_t *wline; /* line of each window in sc->w (grows with it) */
     size_t wlinecap;
@@ -906,6 +909,7 @@ void sil_rscan_free(struct sil_rscan *sc)
     free(sc->le);
     free(sc->lcount);
     free(sc->bits);
+    free(sc->lbefore);
     free(sc->wline);
     free(sc->lmark);
     free(sc->cw);
@@ -2112,22 +2116,32 @@ static void digit_cluster(struct sil_rscan *sc, const struct cursor *cu, size_t 
     size_t nd = count_bits(cu, M_DIGIT, cs, end);
     if (nd < first || iso_date(cu->s + cs, end - cs, nd))
         return;
-    size_t dots = r->any_min_dots ? count_bits(cu, M_DOT, cs, end) : 0;
+    size_t dots = r->any_min_dots ? count_bits(cu, M_DOT, cs, end) : 0, seps = end - cs - nd;
+    /*
+     * A sharp rule gets no window where its pattern cannot start. Grown windows nest as
+     * the margin grows, so the widest one answers for all when it holds no start byte.
+     */
+    int sharp_any = -1;
     for (size_t k = 0; k < r->ndig; k++) {
         const struct rule *ru = &r->v[r->dig[k]];
         if (nd < (size_t)ru->min_digits)
             break;
-        if (dots >= (size_t)ru->min_dots && end - cs - nd >= (size_t)ru->min_seps) {
-            if (ru->sharp) {
-                /* Nothing it can start with in the grown window: no window. */
-                size_t margin = (size_t)ru->margin;
-                size_t a = cs - lo > margin ? cs - margin : lo, b = SIL_MIN(end + margin, hi);
+        if (dots < (size_t)ru->min_dots || seps < (size_t)ru->min_seps)
+            continue;
+        if (ru->sharp) {
+            if (sharp_any < 0) {
+                size_t m = r->sharp_margin, a = cs - lo > m ? cs - m : lo, b = SIL_MIN(end + m, hi);
                 extend(cu, &a, &b);
-                if (next_bit(cu, a, M_LEAD2, 0) >= b)
-                    continue;
+                sharp_any = next_bit(cu, a, M_LEAD2, 0) < b;
             }
-            add_win(sc, r->dig[k], cs, end, (size_t)ru->margin, lo, hi);
+            if (!sharp_any)
+                continue;
+            size_t m = (size_t)ru->margin, a = cs - lo > m ? cs - m : lo, b = SIL_MIN(end + m, hi);
+            extend(cu, &a, &b);
+            if (next_bit(cu, a, M_LEAD2, 0) >= b)
+                continue;
         }
+        add_win(sc, r->dig[k], cs, end, (size_t)ru->margin, lo, hi);
     }
 }
 
@@ -2138,18 +2152,19 @@ static void digit_cluster(struct sil_rscan *sc, const struct cursor *cu, size_t 
 struct lines {
     const size_t *s, *e;
     size_t n;
+    /* With more than one line: the newlines of cu, and the lines before each of its blocks. */
+    const struct cursor *cu;
+    const size_t *before; /* by block, from the block holding the text's first byte */
 };
 
-/* The line holding position pos: a binary search without branches (lines start in order). */
+/* The line holding position pos: the newlines before it, counted in its block. */
 static inline size_t line_at(const struct lines *L, size_t pos)
 {
-    size_t base = 0, len = L->n;
-    while (len > 1) {
-        size_t half = len / 2;
-        base = L->s[base + half] <= pos ? base + half : base;
-        len -= half;
-    }
-    return base;
+    if (L->n == 1)
+        return 0;
+    size_t abs = L->cu->off + pos, k = (abs >> 6) - (L->cu->off >> 6);
+    uint64_t below = (1ull << (abs & 63)) - 1;
+    return L->before[k] + popcount64(mask_at(L->cu, M_NL, abs) & below);
 }
 
 enum { LINE_ESCAPES = 1, LINE_WORK = 2 };
@@ -2224,12 +2239,15 @@ static void gather(struct sil_rscan *sc, const struct pmap *m, const struct curs
 }
 
 /* An attention byte at i: a trigger character, a colon, an escape. */
-/* 64 bits of mask `which` from absolute position p on (bits past the classified text are 0). */
-static inline uint64_t bits_from(const struct cursor *cu, int which, size_t p, size_t end)
+/*
+ * 64 bits of mask `which` from absolute position p on. Bits past the text may be
+ * anything (the next line's, or a spare block's): callers bound what they use by n.
+ */
+static inline uint64_t bits_from(const struct cursor *cu, int which, size_t p)
 {
-    uint64_t lo = mask_at(cu, which, p) >> (p & 63);
-    uint64_t hi =
-        (p & 63) && p + 64 - (p & 63) < end ? mask_at(cu, which, p + 64) << (64 - (p & 63)) : 0;
+    unsigned sh = (unsigned)(p & 63);
+    uint64_t lo = mask_at(cu, which, p) >> sh;
+    uint64_t hi = (mask_at(cu, which, p + 64) << 1) << (63 - sh); /* no shift by 64 */
     return lo | hi;
 }
 
@@ -2263,13 +2281,13 @@ static void attention(struct sil_rscan *sc, const struct cursor *cu, const struc
          * The run of hex digits, ':' and '.' around it, at most 45 back and 60 long. A line
          * ends in '\r' or '\n', which are neither, so the run stays in the line.
          */
-        size_t abs = cu->off + i, end = cu->off + cu->n, lo = i > 45 ? 45 : i;
-        uint64_t back = bits_from(cu, M_V6, abs - lo, end) | ~0ull << lo; /* [i-lo, i) */
+        size_t abs = cu->off + i, lo = i > 45 ? 45 : i;
+        uint64_t back = bits_from(cu, M_V6, abs - lo) | ~0ull << lo; /* [i-lo, i) */
         size_t a = lo ? i - (size_t)__builtin_clzll(~back << (64 - lo) | 1ull << (63 - lo)) : i;
-        uint64_t fwd = ~bits_from(cu, M_V6, cu->off + a, end);
+        uint64_t fwd = ~bits_from(cu, M_V6, cu->off + a);
         size_t b = SIL_MIN(a + (fwd ? (size_t)__builtin_ctzll(fwd) : 64), a + 60);
         b = SIL_MIN(b, cu->n);
-        uint64_t col = bits_from(cu, M_COLON, cu->off + a, end) & ((1ull << (b - a)) - 1);
+        uint64_t col = bits_from(cu, M_COLON, cu->off + a) & ((1ull << (b - a)) - 1);
         size_t colons = popcount64(col);
         if ((col & col >> 1) || colons >= 7) {
             LINE();
@@ -2381,7 +2399,7 @@ static void scan_text(struct sil_rscan *sc, const struct pmap *m, const struct c
                       unsigned flags, int depth)
 {
     size_t zero = 0, n = cu->n, hits_before = sc->nh;
-    struct lines L = {&zero, &n, 1};
+    struct lines L = {&zero, &n, 1, NULL, NULL};
     int escapes = 0;
     sc->nw = 0;
     gather(sc, m, cu, &L, NULL, &escapes);
@@ -2543,6 +2561,7 @@ size_t sil_rscan_lines(struct sil_rscan *sc, const char *s, size_t n, size_t *li
         sc->lcount = sil_xcalloc(LINES_CHUNK + 3, sizeof *sc->lcount);
         sc->lmark = sil_xcalloc(LINES_CHUNK + 2, 1);
         sc->bits = sil_xcalloc(BITS_MAX + 68, sizeof *sc->bits);
+        sc->lbefore = sil_xcalloc(LINES_CHUNK / 64 + 4, sizeof *sc->lbefore);
     }
     while (p < n && !stop) {
         /* A chunk from this line's block on, and the lines that end in it. */
@@ -2575,8 +2594,17 @@ size_t sil_rscan_lines(struct sil_rscan *sc, const char *s, size_t n, size_t *li
             continue;
         }
         memset(sc->lmark, 0, nl);
-        struct lines L = {sc->ls, sc->le, nl};
         struct cursor cu = {s + p, end, p - c0, sc->mb[0]};
+        /* Lines before each block: so many newlines, less those before the text in its block. */
+        size_t k0 = cu.off >> 6, k1 = (cu.off + end - 1) >> 6, lines_before = 0;
+        for (size_t k = k0; k <= k1; k++) {
+            uint64_t nlm = mask_at(&cu, M_NL, k << 6), early = 0;
+            if (k == k0)
+                early = nlm & ((1ull << (cu.off & 63)) - 1);
+            sc->lbefore[k - k0] = lines_before - popcount64(early);
+            lines_before += popcount64(nlm & ~early);
+        }
+        struct lines L = {sc->ls, sc->le, nl, &cu, sc->lbefore};
         int unused = 0;
         sc->nw = 0;
         sc->nh = 0;
