@@ -21,10 +21,20 @@ enum rtype { R_REGEX, R_NAMES, R_NAMEDATE, R_BUILTIN };
 #define MARGIN_DEFAULT 24
 #define EXTEND_MAX     64 /* how far a window grows to reach a word boundary */
 #define SHARP_MAX      4  /* start bytes of a pattern that gets its own lead mask */
-#define DECODE_MIN     8  /* shortest base64 / hex run worth decoding */
-#define DECODE_DEPTH   2  /* decoded text is decoded again at most this often */
-#define MATCH_LIMIT    200000u
-#define DEPTH_LIMIT    20000u
+
+/*
+ * The scanning functions are compiled twice on x86-64, for the baseline and for
+ * x86-64-v3 (popcnt, tzcnt, BMI2 shifts), and the loader picks one for the CPU.
+ */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HOT __attribute__((target_clones("default", "arch=x86-64-v3")))
+#else
+#define HOT
+#endif
+#define DECODE_MIN   8 /* shortest base64 / hex run worth decoding */
+#define DECODE_DEPTH 2 /* decoded text is decoded again at most this often */
+#define MATCH_LIMIT  200000u
+#define DEPTH_LIMIT  20000u
 
 struct rule {
     struct sil_rule_info info;
@@ -1450,8 +1460,8 @@ static inline unsigned class_at(const struct sil_rules *r, const char *p, size_t
  * after them may be read: they decide whether a word, a digit cluster or a
  * b64 run goes on. The byte before p is taken to be none of these.
  */
-static void classify_range(const struct sil_rules *r, const char *p, size_t n, size_t more,
-                           struct blk *out)
+HOT static void classify_range(const struct sil_rules *r, const char *p, size_t n, size_t more,
+                               struct blk *out)
 {
     uint64_t prev_alpha = 0, prev_digit = 0, prev_sep = 0, prev_pword = 0;
     size_t nb = (n + 63) / 64, full = n / 64;
@@ -1597,13 +1607,10 @@ static ALWAYS_INLINE int bit_at(const struct cursor *cu, int which, size_t i)
     return i < cu->n && ((mask_at(cu, which, abs) >> (abs & 63)) & 1);
 }
 
-/* Without -mpopcnt the builtin is a library call; this is a few instructions. */
+/* One instruction in the x86-64-v3 clones (HOT), a library call in the baseline ones. */
 static inline size_t popcount64(uint64_t x)
 {
-    x -= (x >> 1) & 0x5555555555555555ull;
-    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
-    return (size_t)((x * 0x0101010101010101ull) >> 56);
+    return (size_t)__builtin_popcountll(x);
 }
 
 /* Set bits of mask `which` in [a, b). */
@@ -1678,8 +1685,8 @@ static inline size_t flatten_bits(uint64_t m, size_t base, size_t *out)
  * text), at most RUNS_MAX of them. *next is where the next call goes on (n when
  * done). The arrays need RUNS_MAX + 64 entries.
  */
-static size_t collect_runs(const struct cursor *cu, int which, size_t from, size_t *st, size_t *en,
-                           size_t *next)
+HOT static size_t collect_runs(const struct cursor *cu, int which, size_t from, size_t *st,
+                               size_t *en, size_t *next)
 {
     size_t off = cu->off, end = off + cu->n, cnt = 0;
     size_t first = (off + from) >> 6, last = (end - 1) >> 6;
@@ -1715,8 +1722,8 @@ static size_t collect_runs(const struct cursor *cu, int which, size_t from, size
  * call goes on (n when done). Sparse masks are walked with no branch per
  * block this way.
  */
-static size_t collect_bits(const struct cursor *cu, int which, size_t from, size_t *out,
-                           size_t *next)
+HOT static size_t collect_bits(const struct cursor *cu, int which, size_t from, size_t *out,
+                               size_t *next)
 {
     size_t off = cu->off, end = off + cu->n, cnt = 0;
     size_t first = (off + from) >> 6, last = (end - 1) >> 6;
@@ -1819,7 +1826,7 @@ struct region {
     size_t nlead;    /* SIZE_MAX - 1: not yet looked for; SIZE_MAX: more than fit */
 };
 
-static void region_init(const struct cursor *cu, size_t ws, size_t we, struct region *g)
+HOT static void region_init(const struct cursor *cu, size_t ws, size_t we, struct region *g)
 {
     g->s = ws;
     g->e = we;
@@ -1831,8 +1838,8 @@ static void region_init(const struct cursor *cu, size_t ws, size_t we, struct re
 }
 
 /* Can a match of r start in the region? */
-static int region_may_start(const struct sil_rules *rs, const struct rule *r,
-                            const struct cursor *cu, struct region *g)
+HOT static int region_may_start(const struct sil_rules *rs, const struct rule *r,
+                                const struct cursor *cu, struct region *g)
 {
     const char *s = cu->s;
     if (!r->has_start)
@@ -1927,8 +1934,8 @@ static const struct blk *classify_text(struct sil_rscan *sc, int depth, const ch
  * The dictionary bits of the word [ws, we): none when it is too long or touches a digit.
  * `filtered`: the caller already asked sil_pii_dict_maybe().
  */
-static uint64_t word_bits(struct sil_rscan *sc, const struct cursor *cu, size_t ws, size_t we,
-                          int filtered)
+HOT static uint64_t word_bits(struct sil_rscan *sc, const struct cursor *cu, size_t ws, size_t we,
+                              int filtered)
 {
     const char *w = cu->s + ws;
     size_t n = we - ws, avail = cu->n - ws;
@@ -1980,8 +1987,8 @@ static int word_before(struct sil_rscan *sc, const struct cursor *cu, size_t b, 
  * needs its words next to each other, with only blanks, a comma or an initial's period
  * between (sep_kind).
  */
-static void names_check(struct sil_rscan *sc, const struct pmap *m, const struct cursor *cu,
-                        size_t cs, size_t ce, uint64_t bits)
+HOT static void names_check(struct sil_rscan *sc, const struct pmap *m, const struct cursor *cu,
+                            size_t cs, size_t ce, uint64_t bits)
 {
     const struct sil_rules *r = sc->r;
     const char *s = cu->s;
@@ -2033,7 +2040,7 @@ struct run {
  * work; 0 for runs that cannot be base64 or hex, words, UUIDs. rn->i is where
  * the next run can start either way.
  */
-static int run_worth(const struct cursor *cu, size_t a, struct run *rn)
+HOT static int run_worth(const struct cursor *cu, size_t a, struct run *rn)
 {
     const char *s = cu->s;
     size_t n = cu->n, i = next_bit(cu, a + 1, M_B64, ~0ull);
@@ -2081,8 +2088,8 @@ static void decode_run(struct sil_rscan *sc, const struct pmap *m, const struct 
     scan_decoded(sc, &sub, (const char *)buf, (size_t)k, flags, depth + 1);
 }
 
-static void decode_runs(struct sil_rscan *sc, const struct pmap *m, const struct cursor *text,
-                        unsigned flags, int depth)
+HOT static void decode_runs(struct sil_rscan *sc, const struct pmap *m, const struct cursor *text,
+                            unsigned flags, int depth)
 {
     const struct cursor local = *text, *cu = &local; /* in registers, not reloaded */
     size_t n = cu->n, i = 0;
@@ -2106,8 +2113,8 @@ static int in_cluster(const struct cursor *cu, size_t i)
 }
 
 /* A digit cluster [cs, end) in the line [lo, hi): windows for the rules its digits trigger. */
-static void digit_cluster(struct sil_rscan *sc, const struct cursor *cu, size_t cs, size_t end,
-                          size_t lo, size_t hi)
+HOT static void digit_cluster(struct sil_rscan *sc, const struct cursor *cu, size_t cs, size_t end,
+                              size_t lo, size_t hi)
 {
     const struct sil_rules *r = sc->r;
     size_t first = (size_t)r->v[r->dig[0]].min_digits;
@@ -2179,8 +2186,8 @@ enum { LINE_ESCAPES = 1, LINE_WORK = 2 };
 static void attention(struct sil_rscan *sc, const struct cursor *cu, const struct lines *L,
                       size_t i, unsigned char *mark, int *escapes, size_t *v6_done);
 
-static void gather(struct sil_rscan *sc, const struct pmap *m, const struct cursor *text,
-                   const struct lines *L, unsigned char *mark, int *escapes)
+HOT static void gather(struct sil_rscan *sc, const struct pmap *m, const struct cursor *text,
+                       const struct lines *L, unsigned char *mark, int *escapes)
 {
     const struct cursor local = *text, *cu = &local;
     const struct sil_rules *r = sc->r;
@@ -2251,8 +2258,8 @@ static inline uint64_t bits_from(const struct cursor *cu, int which, size_t p)
     return lo | hi;
 }
 
-static void attention(struct sil_rscan *sc, const struct cursor *cu, const struct lines *L,
-                      size_t i, unsigned char *mark, int *escapes, size_t *v6_done)
+HOT static void attention(struct sil_rscan *sc, const struct cursor *cu, const struct lines *L,
+                          size_t i, unsigned char *mark, int *escapes, size_t *v6_done)
 {
     const struct sil_rules *r = sc->r;
     const char *s = cu->s;
@@ -2339,9 +2346,10 @@ static size_t merge_wins(struct sil_rscan *sc)
  * since hits_before, and the decoded forms of the text: its escapes, and its
  * b64 runs -- those given (positions less `shift`), or when runs is NULL all.
  */
-static void finish_line(struct sil_rscan *sc, const struct pmap *m, const struct cursor *cu,
-                        const struct win *w, size_t nw, const struct run *runs, size_t nruns,
-                        size_t shift, size_t hits_before, int escapes, unsigned flags, int depth)
+HOT static void finish_line(struct sil_rscan *sc, const struct pmap *m, const struct cursor *cu,
+                            const struct win *w, size_t nw, const struct run *runs, size_t nruns,
+                            size_t shift, size_t hits_before, int escapes, unsigned flags,
+                            int depth)
 {
     const struct sil_rules *r = sc->r;
     const char *s = cu->s;
@@ -2479,7 +2487,7 @@ size_t sil_rscan_text(struct sil_rscan *sc, const char *s, size_t n, unsigned fl
  * and ordered as merge_wins does (no sort of the whole chunk: a bucket per
  * line). Returns how many.
  */
-static size_t lines_wins(struct sil_rscan *sc, const struct lines *L)
+HOT static size_t lines_wins(struct sil_rscan *sc, const struct lines *L)
 {
     for (size_t i = 0; i < sc->nopened; i++) {
         struct win *o = &sc->open[sc->opened[i]];
@@ -2549,8 +2557,8 @@ static size_t scan_long_line(struct sil_rscan *sc, const char *s, size_t n, size
     return report_hits(sc, s + p, flags, line, fn, ctx, stop);
 }
 
-size_t sil_rscan_lines(struct sil_rscan *sc, const char *s, size_t n, size_t *lines, unsigned flags,
-                       sil_match_fn fn, void *ctx)
+HOT size_t sil_rscan_lines(struct sil_rscan *sc, const char *s, size_t n, size_t *lines,
+                           unsigned flags, sil_match_fn fn, void *ctx)
 {
     const struct sil_rules *r = sc->r;
     size_t line = *lines, reported = 0, p = 0;
