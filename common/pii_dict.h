@@ -70,6 +70,13 @@ void sil_pii_dict_get_filter(const struct sil_pii_dict *d, struct sil_pii_dict_f
 
 #define SIL_PII_FILTER_BITS 16
 
+/* Inlined into the scanner's hot loops, whatever the compiler's size limits say. */
+#if defined(__GNUC__) || defined(__clang__)
+#define SIL_PII_INLINE inline __attribute__((always_inline))
+#else
+#define SIL_PII_INLINE inline
+#endif
+
 static inline uint64_t sil_pii_load8(const char *p)
 {
     uint64_t x;
@@ -141,8 +148,8 @@ struct sil_pii_word_key {
  * sil_pii_dict_word() knows about those. Letters, ' and - fold to lower case
  * by setting bit 5, so two loads make the key. No branch on the length.
  */
-static inline int sil_pii_word_key(const char *w, size_t n, size_t avail,
-                                   struct sil_pii_word_key *key)
+static SIL_PII_INLINE int sil_pii_word_key(const char *w, size_t n, size_t avail,
+                                           struct sil_pii_word_key *key)
 {
     const uint64_t fold = 0x2020202020202020ull, high = 0x8080808080808080ull;
     if (n - 1 >= 16 || avail < 8)
@@ -170,8 +177,8 @@ static inline int sil_pii_word_key(const char *w, size_t n, size_t avail,
  * suffix filter and, when ASCII, whose hash misses the word filter.
  * Scanners call it for every word.
  */
-static inline int sil_pii_dict_maybe(const struct sil_pii_dict_filter *f, const char *w, size_t n,
-                                     size_t avail)
+static SIL_PII_INLINE int sil_pii_dict_maybe(const struct sil_pii_dict_filter *f, const char *w,
+                                             size_t n, size_t avail)
 {
     struct sil_pii_word_key key;
     if (n - 1 >= 16 || avail < 8)

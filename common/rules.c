@@ -1456,6 +1456,21 @@ static inline unsigned class_at(const struct sil_rules *r, const char *p, size_t
 }
 
 /*
+ * Bit j set when bits j..j+len-1 of x (continued by y) are all set, 1 <= len <= 8:
+ * by doubling, so a few shifts whatever len is.
+ */
+static inline uint64_t runs_of(uint64_t x, uint64_t y, int len)
+{
+    if (len <= 1)
+        return x;
+    uint64_t x2 = x & (x >> 1 | y << 63), y2 = y & y >> 1; /* runs of 2 */
+    if (len <= 4)                                          /* runs of 2 overlapping at len - 2 */
+        return x2 & (x2 >> (len - 2) | (len > 2 ? y2 << (64 - (len - 2)) : 0));
+    uint64_t x4 = x2 & (x2 >> 2 | y2 << 62), y4 = y2 & y2 >> 2;
+    return x4 & (x4 >> (len - 4) | (len > 4 ? y4 << (64 - (len - 4)) : 0));
+}
+
+/*
  * Classify the n bytes at p into ceil(n/64) blocks at out. `more` bytes
  * after them may be read: they decide whether a word, a digit cluster or a
  * b64 run goes on. The byte before p is taken to be none of these.
@@ -1480,13 +1495,24 @@ HOT static void classify_range(const struct sil_rules *r, const char *p, size_t 
                 r->classify(r, tmp, 1, &batch[nfull]);
             }
         }
-        const struct cls c = batch[k % 32];
+        const struct cls *cp = &batch[k % 32], c = *cp;
         uint64_t keep = avail < 64 ? (1ull << avail) - 1 : ~0ull;
-        unsigned n0 = class_at(r, p, off + 64, n + more), n1 = class_at(r, p, off + 65, n + more);
         uint64_t alpha = c.alpha & keep, d = c.digit & keep, sp = c.sep & keep;
-        uint64_t next_alpha = (n0 & B_ALPHA) ? 1 : 0;
-        uint64_t nd0 = (n0 & B_DIGIT) ? 1 : 0, nd1 = (n1 & B_DIGIT) ? 1 : 0;
-        uint64_t ns0 = (n0 & B_SEP) ? 1 : 0;
+        /* The first bytes of the next block: from its classes when at hand. */
+        uint64_t next_alpha, nd0, nd1, ns0;
+        if (k % 32 != 31 && k + 1 < full) {
+            next_alpha = cp[1].alpha & 1;
+            nd0 = cp[1].digit & 1;
+            nd1 = cp[1].digit >> 1 & 1;
+            ns0 = cp[1].sep & 1;
+        } else {
+            unsigned n0 = class_at(r, p, off + 64, n + more);
+            unsigned n1 = class_at(r, p, off + 65, n + more);
+            next_alpha = (n0 & B_ALPHA) ? 1 : 0;
+            nd0 = (n0 & B_DIGIT) ? 1 : 0;
+            nd1 = (n1 & B_DIGIT) ? 1 : 0;
+            ns0 = (n0 & B_SEP) ? 1 : 0;
+        }
         /* Digits or separators one or two bytes before and after each byte. */
         uint64_t pd1 = d << 1 | prev_digit >> 63, pd2 = d << 2 | prev_digit >> 62;
         uint64_t ps1 = sp << 1 | prev_sep >> 63;
@@ -1537,10 +1563,8 @@ HOT static void classify_range(const struct sil_rules *r, const char *p, size_t 
         uint64_t x4 = x2 & ((x2 >> 2) | (y2 << 62)), y4 = y2 & (y2 >> 2);
         uint64_t run8 = x4 & ((x4 >> 4) | (y4 << 60));
         out[k].lrun = run8 & ~(x << 1 | prev_b64 >> 63);
-        uint64_t c = out[k].clus, cy = k + 1 < nb ? out[k + 1].clus : cafter, cl = c;
-        for (int j = 1; j < r->clus_min; j++)
-            cl &= (c >> j) | (cy << (64 - j));
-        out[k].lclus = cl & ~(c << 1 | prev_clus >> 63);
+        uint64_t c = out[k].clus, cy = k + 1 < nb ? out[k + 1].clus : cafter;
+        out[k].lclus = runs_of(c, cy, r->clus_min) & ~(c << 1 | prev_clus >> 63);
         prev_b64 = x;
         prev_clus = c;
     }
@@ -1632,7 +1656,8 @@ static inline size_t count_bits(const struct cursor *cu, int which, size_t a, si
 
 /* The last position in [lo, q) whose bit in mask `which` is set (flip 0) or clear (~0), or
  * SIZE_MAX. */
-static size_t prev_bit(const struct cursor *cu, int which, size_t q, size_t lo, uint64_t flip)
+static ALWAYS_INLINE size_t prev_bit(const struct cursor *cu, int which, size_t q, size_t lo,
+                                     uint64_t flip)
 {
     size_t abs = cu->off + q, stop = cu->off + lo;
     while (abs > stop) {
@@ -1751,8 +1776,8 @@ static size_t run_start(const struct cursor *cu, int which, size_t q, size_t lo)
 }
 
 /* Which classes occur in [a, b), as masks relative to a (only the first 64 bytes kept). */
-static void run_classes(const struct cursor *cu, size_t a, size_t b, uint64_t *nonhex,
-                        uint64_t *digit, uint64_t *upper, uint64_t *lower)
+static ALWAYS_INLINE void run_classes(const struct cursor *cu, size_t a, size_t b, uint64_t *nonhex,
+                                      uint64_t *digit, uint64_t *upper, uint64_t *lower)
 {
     size_t p = cu->off + a, e = cu->off + b;
     *nonhex = *digit = *upper = *lower = 0;
@@ -1787,7 +1812,7 @@ static int pcre_word(unsigned char c)
  * Grow [*ws,*we) to the nearest byte that stops a window (blanks and "{}<>|;,=), at
  * most EXTEND_MAX each way, so lookarounds at the edges see real neighbours.
  */
-static void extend(const struct cursor *cu, size_t *ws, size_t *we)
+static ALWAYS_INLINE void extend(const struct cursor *cu, size_t *ws, size_t *we)
 {
     size_t lo = *ws > EXTEND_MAX ? *ws - EXTEND_MAX : 0, hi = SIL_MIN(*we + EXTEND_MAX, cu->n);
     size_t a = prev_bit(cu, M_STOP, *ws, lo, 0), b = next_bit(cu, *we, M_STOP, 0);
@@ -2641,19 +2666,19 @@ HOT size_t sil_rscan_lines(struct sil_rscan *sc, const char *s, size_t n, size_t
             }
         }
 
-        /* Finish the lines that have anything left to do, in order. */
-        size_t wi = 0, hi = 0, ri = 0;
-        for (size_t k = 0; k < nl && !stop; k++) {
-            size_t ls = sc->ls[k], le = sc->le[k], w0 = wi, r0 = ri;
-            while (wi < nm && sc->cw[wi].s < le)
+        /* Finish the lines that have anything left to do, in order: windows, names and runs
+         * exist only for such lines, so each list is walked once. */
+        size_t wi = 0, hi = 0, ri = 0, nwork = 0;
+        for (size_t k = 0; k < nl; k++) {
+            sc->lcount[nwork] = k;
+            nwork += (sc->lmark[k] || r->any_always) && sc->le[k] > sc->ls[k];
+        }
+        for (size_t j = 0; j < nwork && !stop; j++) {
+            size_t k = sc->lcount[j], ls = sc->ls[k], le = sc->le[k], w0, r0;
+            for (w0 = wi; wi < nm && sc->cw[wi].s < le;)
                 wi++;
-            while (ri < nr && sc->cr[ri].a < le)
+            for (r0 = ri; ri < nr && sc->cr[ri].a < le;)
                 ri++;
-            if (le == ls || !(sc->lmark[k] || r->any_always)) {
-                while (hi < nh && sc->ch[hi].start < le)
-                    hi++;
-                continue;
-            }
             struct cursor lc = {s + p + ls, le - ls, p - c0 + ls, sc->mb[0]};
             sc->nh = 0;
             sil_buf_reset(&sc->vals);
