@@ -1625,6 +1625,18 @@ static ALWAYS_INLINE size_t next_bit(const struct cursor *cu, size_t i, int whic
     return (at < end ? at : end) - cu->off;
 }
 
+/*
+ * 64 bits of mask `which` from absolute position p on. Bits past the text may be
+ * anything (the next line's, or a spare block's): callers bound what they use by n.
+ */
+static inline uint64_t bits_from(const struct cursor *cu, int which, size_t p)
+{
+    unsigned sh = (unsigned)(p & 63);
+    uint64_t lo = mask_at(cu, which, p) >> sh;
+    uint64_t hi = (mask_at(cu, which, p + 64) << 1) << (63 - sh); /* no shift by 64 */
+    return lo | hi;
+}
+
 static ALWAYS_INLINE int bit_at(const struct cursor *cu, int which, size_t i)
 {
     size_t abs = cu->off + i;
@@ -2083,6 +2095,23 @@ HOT static int run_worth(const struct cursor *cu, size_t a, struct run *rn)
     return !uuid_run(s + a, rn->b - a, rn->nonhex);
 }
 
+/*
+ * 0 when run_worth() would surely say no to the run at a, from 64-bit windows of the
+ * masks and without a branch: most runs are words or have 4k+1 characters.
+ */
+static ALWAYS_INLINE int run_maybe(const struct cursor *cu, size_t a)
+{
+    size_t p = cu->off + a;
+    uint64_t b64 = bits_from(cu, M_B64, p);
+    size_t len = (size_t)__builtin_ctzll(~b64 | 1ull << 63), end = cu->n - a;
+    uint64_t in = (1ull << SIL_MIN(len, end)) - 1; /* the run, if shorter than 63 */
+    uint64_t digit = bits_from(cu, M_DIGIT, p) & in, upper = bits_from(cu, M_UPPER, p) & in;
+    uint64_t lower = bits_from(cu, M_LOWER, p) & in, nonhex = ~bits_from(cu, M_HEX, p) & in;
+    int odd = len < 63 && len <= end && len % 4 == 1;
+    int word = nonhex && !digit && !(upper && lower);
+    return (len >= 63 || len > end) | !(odd | word);
+}
+
 /* Decode the run (positions less shift) as hex or base64 and scan the text it holds. */
 static void decode_run(struct sil_rscan *sc, const struct pmap *m, const struct cursor *cu,
                        const struct run *rn, size_t shift, unsigned flags, int depth)
@@ -2271,17 +2300,6 @@ HOT static void gather(struct sil_rscan *sc, const struct pmap *m, const struct 
 }
 
 /* An attention byte at i: a trigger character, a colon, an escape. */
-/*
- * 64 bits of mask `which` from absolute position p on. Bits past the text may be
- * anything (the next line's, or a spare block's): callers bound what they use by n.
- */
-static inline uint64_t bits_from(const struct cursor *cu, int which, size_t p)
-{
-    unsigned sh = (unsigned)(p & 63);
-    uint64_t lo = mask_at(cu, which, p) >> sh;
-    uint64_t hi = (mask_at(cu, which, p + 64) << 1) << (63 - sh); /* no shift by 64 */
-    return lo | hi;
-}
 
 HOT static void attention(struct sil_rscan *sc, const struct cursor *cu, const struct lines *L,
                           size_t i, unsigned char *mark, int *escapes, size_t *v6_done)
@@ -2505,7 +2523,7 @@ size_t sil_rscan_text(struct sil_rscan *sc, const char *s, size_t n, unsigned fl
 }
 
 /* Lines are scanned from blocks classified a chunk at a time. */
-#define LINES_CHUNK ((size_t)4 << 10)
+#define LINES_CHUNK ((size_t)16 << 10)
 
 /*
  * The windows of a chunk's lines into sc->cw, by line and in each line merged
@@ -2658,7 +2676,7 @@ HOT size_t sil_rscan_lines(struct sil_rscan *sc, const char *s, size_t n, size_t
             size_t *pos = sc->bits, np = collect_bits(&cu, M_LRUN, from, pos, &from);
             for (size_t k = 0; k < np; k++) {
                 struct run rn;
-                if (!run_worth(&cu, pos[k], &rn))
+                if (!run_maybe(&cu, pos[k]) || !run_worth(&cu, pos[k], &rn))
                     continue;
                 sc->cr = sil_xgrow(sc->cr, sizeof *sc->cr, nr + 1, &sc->crcap);
                 sc->cr[nr++] = rn;
