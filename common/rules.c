@@ -1637,6 +1637,15 @@ static inline uint64_t bits_from(const struct cursor *cu, int which, size_t p)
     return lo | hi;
 }
 
+/* next_bit that looks no further than limit (<= n): returns limit when there is none before. */
+static ALWAYS_INLINE size_t next_bit_before(const struct cursor *cu, size_t i, int which,
+                                            uint64_t flip, size_t limit)
+{
+    struct cursor part = *cu;
+    part.n = limit;
+    return next_bit(&part, i, which, flip);
+}
+
 static ALWAYS_INLINE int bit_at(const struct cursor *cu, int which, size_t i)
 {
     size_t abs = cu->off + i;
@@ -1827,9 +1836,9 @@ static int pcre_word(unsigned char c)
 static ALWAYS_INLINE void extend(const struct cursor *cu, size_t *ws, size_t *we)
 {
     size_t lo = *ws > EXTEND_MAX ? *ws - EXTEND_MAX : 0, hi = SIL_MIN(*we + EXTEND_MAX, cu->n);
-    size_t a = prev_bit(cu, M_STOP, *ws, lo, 0), b = next_bit(cu, *we, M_STOP, 0);
+    size_t a = prev_bit(cu, M_STOP, *ws, lo, 0);
     *ws = a == SIZE_MAX ? lo : a + 1;
-    *we = SIL_MIN(b, hi);
+    *we = *we < hi ? next_bit_before(cu, *we, M_STOP, 0, hi) : hi;
 }
 
 /* Can a match of r start in [ws, we)? */
@@ -1839,7 +1848,8 @@ static int may_start(const struct sil_rules *rs, const struct rule *r, const str
     const char *s = cu->s;
     if (r->start_nonword && rs->lead_ok) {
         /* The lead mask has every byte that can start such a pattern, after a non-word byte. */
-        for (size_t j = next_bit(cu, ws, M_LEAD, 0); j < we; j = next_bit(cu, j + 1, M_LEAD, 0))
+        for (size_t j = next_bit_before(cu, ws, M_LEAD, 0, we); j < we;
+             j = next_bit_before(cu, j + 1, M_LEAD, 0, we))
             if (r->start[(unsigned char)s[j]])
                 return 1;
         return 0;
@@ -1871,7 +1881,7 @@ HOT static void region_init(const struct cursor *cu, size_t ws, size_t we, struc
     g->es = ws;
     g->ee = we;
     g->nlead = SIZE_MAX - 1;
-    g->sharp = next_bit(cu, ws, M_LEAD2, 0) < we;
+    g->sharp = next_bit_before(cu, ws, M_LEAD2, 0, we) < we;
 }
 
 /* Can a match of r start in the region? */
@@ -1886,16 +1896,16 @@ HOT static int region_may_start(const struct sil_rules *rs, const struct rule *r
     if (r->sharp) {
         if (!g->sharp)
             return 0;
-        for (size_t j = next_bit(cu, g->es, M_LEAD2, 0); j < g->ee;
-             j = next_bit(cu, j + 1, M_LEAD2, 0))
+        for (size_t j = next_bit_before(cu, g->es, M_LEAD2, 0, g->ee); j < g->ee;
+             j = next_bit_before(cu, j + 1, M_LEAD2, 0, g->ee))
             if (r->start[(unsigned char)s[j]])
                 return 1;
         return 0;
     }
     if (g->nlead == SIZE_MAX - 1) {
         g->nlead = 0;
-        for (size_t j = next_bit(cu, g->es, M_LEAD, 0); j < g->ee;
-             j = next_bit(cu, j + 1, M_LEAD, 0)) {
+        for (size_t j = next_bit_before(cu, g->es, M_LEAD, 0, g->ee); j < g->ee;
+             j = next_bit_before(cu, j + 1, M_LEAD, 0, g->ee)) {
             if (g->nlead == sizeof g->lead / sizeof g->lead[0]) {
                 g->nlead = SIZE_MAX;
                 break;
@@ -2193,13 +2203,13 @@ HOT static void digit_cluster(struct sil_rscan *sc, const struct cursor *cu, siz
             if (sharp_any < 0) {
                 size_t m = r->sharp_margin, a = cs - lo > m ? cs - m : lo, b = SIL_MIN(end + m, hi);
                 extend(cu, &a, &b);
-                sharp_any = next_bit(cu, a, M_LEAD2, 0) < b;
+                sharp_any = next_bit_before(cu, a, M_LEAD2, 0, b) < b;
             }
             if (!sharp_any)
                 continue;
             size_t m = (size_t)ru->margin, a = cs - lo > m ? cs - m : lo, b = SIL_MIN(end + m, hi);
             extend(cu, &a, &b);
-            if (next_bit(cu, a, M_LEAD2, 0) >= b)
+            if (next_bit_before(cu, a, M_LEAD2, 0, b) >= b)
                 continue;
         }
         add_win(sc, r->dig[k], cs, end, (size_t)ru->margin, lo, hi);
