@@ -400,6 +400,19 @@ static int check_string(struct walk *w, const char *s, enum role role)
             if (emit(w, SIL_CHECK_TOKEN, SIL_CLASS_PERSONAL_OTHER, SIL_SEV_HIGH, masked, msg, s, n,
                      SIL_DECODED_NONE, 0))
                 return 1;
+        } else if (strspn(s, "0123456789") == n) {
+            /*
+             * Hex, but decimal digits only: the sampler never writes such a token (it derives
+             * another), so this is a number in a token's place -- perhaps a card number, which
+             * a digits-only token can pass for, Luhn digit and all. It is reported as what it
+             * is, not matched against the number rules.
+             */
+            sil_pii_mask(SIL_MASK_BLOB, s, n, masked, sizeof masked);
+            emit(w, SIL_CHECK_ALLDIGITS, SIL_CLASS_PERSONAL_OTHER, SIL_SEV_HIGH, masked,
+                 "a token of decimal digits only: tokens written by the sampler always hold a "
+                 "letter, so this is a number where a token belongs",
+                 s, n, SIL_DECODED_NONE, 0);
+            return w->stopped;
         }
     } else if (role == ROLE_IDENT && n > SIL_IDENT_MAX) {
         sil_pii_mask(SIL_MASK_BLOB, s, n, masked, sizeof masked);
