@@ -73,6 +73,9 @@ struct sil_rules;
  * A set of bytes, in the forms the vector classifiers use. They mark its ASCII
  * members exactly, and every byte >= 0x80 when it has any such member: a superset,
  * which the attention and lead masks allow (whoever reads them checks the byte).
+ * SSE2 compares byte by byte and marks every byte of a set of more than 16 ASCII
+ * members; it is used only when the attention and stop sets are small enough, so
+ * only the start-byte (lead) masks can be that coarse.
  */
 struct bset {
     unsigned char lo[16];   /* by nibbles: lo[low] has bit h when (h << 4 | low) is in the set */
@@ -2760,17 +2763,20 @@ void sil_rscan_profile(struct sil_rscan *sc, const char *value, size_t n, struct
         pc.hi--;
     sil_rscan_text(sc, value, n, SIL_SCAN_STRICT | SIL_SCAN_ALL, prof_cb, &pc);
     p->values++;
+    int some = 0;
     for (int k = 0; k < SIL_CLASS__COUNT; k++) {
         p->any[k] += pc.any[k];
         p->whole[k] += pc.whole[k];
+        some |= pc.any[k] && sil_class_is_personal((enum sil_class)k);
     }
+    p->some += (size_t)some;
 }
 
 enum sil_class sil_pii_profile_class(const struct sil_pii_profile *p, double min_fraction)
 {
     if (p->values == 0)
         return SIL_CLASS_PUBLIC;
-    size_t best = 0, any = 0;
+    size_t best = 0;
     int bk = -1;
     for (int k = 0; k < SIL_CLASS__COUNT; k++) {
         if (!sil_class_is_personal((enum sil_class)k))
@@ -2779,12 +2785,12 @@ enum sil_class sil_pii_profile_class(const struct sil_pii_profile *p, double min
             best = p->whole[k];
             bk = k;
         }
-        if (p->any[k] > any)
-            any = p->any[k];
     }
     if (bk >= 0 && (double)best >= min_fraction * (double)p->values)
         return (enum sil_class)bk;
-    if ((double)any >= min_fraction * (double)p->values && any > 0)
+    /* Values with some PII of any kind: a column of notes mentions names in one row and
+     * addresses in the next. */
+    if ((double)p->some >= min_fraction * (double)p->values && p->some > 0)
         return SIL_CLASS_PERSONAL_FREE_TEXT;
     return SIL_CLASS_PUBLIC;
 }

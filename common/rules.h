@@ -134,6 +134,7 @@ struct sil_pii_profile {
     size_t values;                  /* values fed */
     size_t any[SIL_CLASS__COUNT];   /* values where a rule of that kind matched somewhere */
     size_t whole[SIL_CLASS__COUNT]; /* values a match of that kind covers entirely */
+    size_t some;                    /* values where any personal rule matched */
 };
 
 void sil_pii_profile_init(struct sil_pii_profile *p);
