@@ -25,8 +25,9 @@ enum rtype { R_REGEX, R_NAMES, R_NAMEDATE, R_BUILTIN };
 /*
  * The scanning functions are compiled twice on x86-64, for the baseline and for
  * x86-64-v3 (popcnt, tzcnt, BMI2 shifts), and the loader picks one for the CPU.
+ * GCC only: clang 14 renames exported clones and miscalls forward-declared ones.
  */
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define HOT __attribute__((target_clones("default", "arch=x86-64-v3")))
 #else
 #define HOT
@@ -2250,8 +2251,8 @@ enum { LINE_ESCAPES = 1, LINE_WORK = 2 };
  * Words, clusters and those bytes never overlap, so each gets its own pass over
  * the masks, with branches that predict well.
  */
-static void attention(struct sil_rscan *sc, const struct cursor *cu, const struct lines *L,
-                      size_t i, unsigned char *mark, int *escapes, size_t *v6_done);
+HOT static void attention(struct sil_rscan *sc, const struct cursor *cu, const struct lines *L,
+                          size_t i, unsigned char *mark, int *escapes, size_t *v6_done);
 
 HOT static void gather(struct sil_rscan *sc, const struct pmap *m, const struct cursor *text,
                        const struct lines *L, unsigned char *mark, int *escapes)
