@@ -2679,7 +2679,8 @@ HOT size_t sil_rscan_lines(struct sil_rscan *sc, const char *s, size_t n, size_t
         /* Keep what the lines need: finishing one may scan decoded text with sc->w and sc->h. */
         size_t nm = lines_wins(sc, &L), nh = sc->nh;
         sc->ch = sil_xgrow(sc->ch, sizeof *sc->ch, nh + 1, &sc->chcap);
-        memcpy(sc->ch, sc->h, nh * sizeof *sc->ch);
+        if (nh)
+            memcpy(sc->ch, sc->h, nh * sizeof *sc->ch);
         for (size_t k = 0; k < nm; k++)
             sc->lmark[line_at(&L, sc->cw[k].s)] |= LINE_WORK;
         for (size_t k = 0; k < nh; k++)
