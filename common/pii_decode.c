@@ -2,6 +2,7 @@
 #include "pii_decode.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "sil.h"
@@ -112,45 +113,53 @@ int sil_pii_unescape(const char *s, size_t n, struct sil_buf *out, size_t **map,
     return any;
 }
 
-static int b64val(int c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+' || c == '-')
-        return 62;
-    if (c == '/' || c == '_')
-        return 63;
-    return -1;
-}
+/* Value of a base64 character (standard or URL-safe alphabet); 0x80 for any other byte. */
+static const unsigned char b64_value[256] = {
+    128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+    128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+    128, 128, 128, 128, 128, 62,  128, 62,  128, 63,  52,  53,  54,  55,  56,  57,  58,  59,  60,
+    61,  128, 128, 128, 128, 128, 128, 128, 0,   1,   2,   3,   4,   5,   6,   7,   8,   9,   10,
+    11,  12,  13,  14,  15,  16,  17,  18,  19,  20,  21,  22,  23,  24,  25,  128, 128, 128, 128,
+    63,  128, 26,  27,  28,  29,  30,  31,  32,  33,  34,  35,  36,  37,  38,  39,  40,  41,  42,
+    43,  44,  45,  46,  47,  48,  49,  50,  51,  128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+    128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+    128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+    128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+    128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+    128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+    128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128, 128,
+    128, 128, 128, 128, 128, 128, 128, 128, 128,
+};
 
 long sil_pii_base64(const char *s, size_t n, unsigned char *out, size_t outsz)
 {
+    const unsigned char *u = (const unsigned char *)s;
     while (n > 0 && s[n - 1] == '=')
         n--;
-    if (n % 4 == 1)
+    if (n % 4 == 1 || n * 6 / 8 > outsz)
         return -1;
-    size_t k = 0;
-    unsigned acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n; i++) {
-        int v = b64val((unsigned char)s[i]);
-        if (v < 0)
-            return -1;
-        acc = (acc << 6) | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (k >= outsz)
-                return -1;
-            out[k++] = (unsigned char)(acc >> bits);
-            acc &= (1u << bits) - 1;
-        }
+    /* Four characters make three bytes; an invalid character is caught once, at the end. */
+    unsigned bad = 0;
+    size_t k = 0, i = 0;
+    for (; i + 4 <= n; i += 4) {
+        unsigned a = b64_value[u[i]], b = b64_value[u[i + 1]], c = b64_value[u[i + 2]],
+                 d = b64_value[u[i + 3]];
+        bad |= a | b | c | d;
+        uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | d;
+        out[k] = (unsigned char)(v >> 16);
+        out[k + 1] = (unsigned char)(v >> 8);
+        out[k + 2] = (unsigned char)v;
+        k += 3;
     }
-    return (long)k;
+    if (n - i >= 2) {
+        unsigned a = b64_value[u[i]], b = b64_value[u[i + 1]],
+                 c = n - i == 3 ? b64_value[u[i + 2]] : 0;
+        bad |= a | b | c;
+        out[k++] = (unsigned char)(a << 2 | b >> 4);
+        if (n - i == 3)
+            out[k++] = (unsigned char)(b << 4 | c >> 2);
+    }
+    return bad & 0x80 ? -1 : (long)k;
 }
 
 long sil_pii_unhex(const char *s, size_t n, unsigned char *out, size_t outsz)
@@ -166,16 +175,33 @@ long sil_pii_unhex(const char *s, size_t n, unsigned char *out, size_t outsz)
     return (long)(n / 2);
 }
 
+/* 1 for bytes that count as text on their own: printable ASCII, tab, newline, return. */
+static int plain_text(unsigned char c)
+{
+    return (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' || c == '\r';
+}
+
 int sil_pii_is_text(const unsigned char *s, size_t n)
 {
-    size_t good = 0;
+    size_t good = 0, utf8 = 0, nul = 0;
     if (n == 0)
         return 0;
+    /* A first count without branches settles almost every case. */
+    for (size_t i = 0; i < n; i++) {
+        good += (size_t)plain_text(s[i]);
+        utf8 += s[i] >= 0x80 && s[i] <= 0xf4 && s[i] != 0xc0 && s[i] != 0xc1;
+        nul += s[i] == 0;
+    }
+    if (nul)
+        return 0;
+    if (good * 10 >= n * 9)
+        return 1;
+    if ((good + utf8) * 10 < n * 9)
+        return 0; /* even if every byte that can be in a UTF-8 sequence were in one */
+    good = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = s[i];
-        if (c == 0)
-            return 0;
-        if ((c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' || c == '\r')
+        if (plain_text(c))
             good++;
         else if (c >= 0xc2 && c <= 0xf4 && i + 1 < n && (s[i + 1] & 0xc0) == 0x80) {
             size_t k = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1, j;

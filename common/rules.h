@@ -4,9 +4,11 @@
  * disables them by id), each a PCRE2 pattern compiled once with JIT and an
  * optional checksum validator, or a dictionary of first names and surnames.
  *
- * Scanning is one pass of C over the text that finds the places a rule can
- * match (digit clusters, '@', keywords, name pairs, IPv6 colon runs); only
- * there do the patterns run, each bounded by a match limit, so scanning is
+ * Scanning classifies the text 64 bytes at a time into bit masks (SIMD
+ * where the machine has it), then visits only the places a rule can match:
+ * digit clusters, trigger characters such as '@', dictionary words
+ * (keywords, name pairs), IPv6 colon runs. Only there do the patterns run,
+ * each bounded by a match limit, in windows merged per rule, so scanning is
  * linear in the input. Text hidden behind escapes, percent-encoding, base64
  * or hex is decoded and scanned too.
  *
@@ -88,6 +90,7 @@ struct sil_match {
     size_t value_len;
     enum sil_decoding decoded;
     int fictional; /* reported only under SIL_SCAN_STRICT */
+    size_t line;   /* sil_rscan_lines: the line number; 0 from sil_rscan_text */
 };
 
 /* Called for each match in order of position; return nonzero to stop the scan. */
@@ -101,10 +104,23 @@ const struct sil_rules *sil_rscan_rules(const struct sil_rscan *sc);
 
 /*
  * Scan text (any bytes; need not be NUL-terminated). Returns the number of
- * matches passed to fn, which may be NULL to only count.
+ * matches passed to fn, which may be NULL to only count. fn must not use sc.
+ * Scratch memory of the scanner grows to about n bytes.
  */
 size_t sil_rscan_text(struct sil_rscan *sc, const char *s, size_t n, unsigned flags,
                       sil_match_fn fn, void *ctx);
+
+/*
+ * Scan a buffer of lines ('\n' ends a line, a '\r' before it is not part
+ * of it) with exactly the matches sil_rscan_text would find in each line on
+ * its own, only faster: the buffer is classified a chunk at a time. Match
+ * positions are offsets in their line; m->line numbers lines from *lines,
+ * which is left at the number the next line would get (so a buffer can be
+ * scanned in pieces that end with '\n'). Stops when fn returns nonzero.
+ * Returns the number of matches passed to fn.
+ */
+size_t sil_rscan_lines(struct sil_rscan *sc, const char *s, size_t n, size_t *lines, unsigned flags,
+                       sil_match_fn fn, void *ctx);
 
 /* Mask a value as the rule's kind requires. Returns out. */
 char *sil_rules_mask(const struct sil_rules *r, size_t rule, const char *s, size_t n, char *out,
@@ -118,6 +134,7 @@ struct sil_pii_profile {
     size_t values;                  /* values fed */
     size_t any[SIL_CLASS__COUNT];   /* values where a rule of that kind matched somewhere */
     size_t whole[SIL_CLASS__COUNT]; /* values a match of that kind covers entirely */
+    size_t some;                    /* values where any personal rule matched */
 };
 
 void sil_pii_profile_init(struct sil_pii_profile *p);

@@ -272,6 +272,10 @@ struct walk {
     char gpath[512];
     size_t glen;
     int cat_token; /* inside categories whose encoding is "token" */
+    /* The string being scanned with '_' read as a blank (see check_string). */
+    const char *orig;
+    size_t spans[32][2]; /* what the plain scan of it reported */
+    int nspans;
 };
 
 static int emit(struct walk *w, const char *rule, enum sil_class kind, enum sil_rule_severity sev,
@@ -303,9 +307,43 @@ static int match_cb(void *ctx, const struct sil_match *m)
     struct walk *w = ctx;
     const struct sil_rule_info *ri = sil_rules_get(w->rules, m->rule);
     char masked[256];
-    sil_rules_mask(w->rules, m->rule, m->value, m->value_len, masked, sizeof masked);
-    return emit(w, ri->id, ri->kind, ri->severity, masked, ri->description, m->value, m->value_len,
+    const char *value = m->value;
+    if (w->orig) {
+        /* The underscore reading: only what the plain scan did not report, shown as written. */
+        for (int i = 0; i < w->nspans; i++)
+            if (m->start < w->spans[i][1] && w->spans[i][0] < m->end)
+                return 0;
+        value = w->orig + m->start;
+    } else if (w->nspans < (int)(sizeof w->spans / sizeof w->spans[0])) {
+        w->spans[w->nspans][0] = m->start;
+        w->spans[w->nspans][1] = m->end;
+        w->nspans++;
+    }
+    sil_rules_mask(w->rules, m->rule, value, m->value_len, masked, sizeof masked);
+    return emit(w, ri->id, ri->kind, ri->severity, masked, ri->description, value, m->value_len,
                 m->decoded, m->fictional);
+}
+
+/*
+ * Identifiers join words with '_', which rules that want a word boundary before and after a
+ * value do not see through (emma_jones, ssn_536_22_8726 are words to \b). Scan such a string
+ * once more with every '_' read as a blank, and report what that adds.
+ */
+static int scan_underscored(struct walk *w, const char *s, size_t n)
+{
+    if (!memchr(s, '_', n))
+        return 0;
+    char stack[256];
+    char *t = n < sizeof stack ? stack : sil_xmalloc(n + 1);
+    for (size_t i = 0; i < n; i++)
+        t[i] = s[i] == '_' ? ' ' : s[i];
+    t[n] = '\0';
+    w->orig = s;
+    sil_rscan_text(w->sc, t, n, (w->flags & SIL_SCAN_STRICT) | SIL_SCAN_NO_DECODE, match_cb, w);
+    w->orig = NULL;
+    if (t != stack)
+        free(t);
+    return w->stopped;
 }
 
 /* Character class transitions per byte: random text switches class often, words rarely. */
@@ -400,6 +438,19 @@ static int check_string(struct walk *w, const char *s, enum role role)
             if (emit(w, SIL_CHECK_TOKEN, SIL_CLASS_PERSONAL_OTHER, SIL_SEV_HIGH, masked, msg, s, n,
                      SIL_DECODED_NONE, 0))
                 return 1;
+        } else if (strspn(s, "0123456789") == n) {
+            /*
+             * Hex, but decimal digits only: the sampler never writes such a token (it derives
+             * another), so this is a number in a token's place -- perhaps a card number, which
+             * a digits-only token can pass for, Luhn digit and all. It is reported as what it
+             * is, not matched against the number rules.
+             */
+            sil_pii_mask(SIL_MASK_BLOB, s, n, masked, sizeof masked);
+            emit(w, SIL_CHECK_ALLDIGITS, SIL_CLASS_PERSONAL_OTHER, SIL_SEV_HIGH, masked,
+                 "a token of decimal digits only: tokens written by the sampler always hold a "
+                 "letter, so this is a number where a token belongs",
+                 s, n, SIL_DECODED_NONE, 0);
+            return w->stopped;
         }
     } else if (role == ROLE_IDENT && n > SIL_IDENT_MAX) {
         sil_pii_mask(SIL_MASK_BLOB, s, n, masked, sizeof masked);
@@ -416,8 +467,11 @@ static int check_string(struct walk *w, const char *s, enum role role)
     if (role != ROLE_TOKEN && role != ROLE_CHECKSUM && !(role == ROLE_CATEGORY && w->cat_token) &&
         check_opaque(w, s, n))
         return 1;
+    w->nspans = 0;
     sil_rscan_text(w->sc, s, n, w->flags & SIL_SCAN_STRICT, match_cb, w);
-    return w->stopped;
+    if (w->stopped || role == ROLE_TOKEN || role == ROLE_CHECKSUM)
+        return w->stopped;
+    return scan_underscored(w, s, n);
 }
 
 /* Append a path step ("." key when `dot`, or "[i]" when key is NULL); returns the mark. */

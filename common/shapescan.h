@@ -1,12 +1,13 @@
 /*
  * Structure-aware privacy check of a shape file: the strict shape reader
- * (unknown keys, wrong types, token formats, length limits), then every
- * string in the document -- keys, identifiers, tokens, category values,
- * expressions -- through the PII rules (decoded when escaped, percent-
- * encoded, base64 or hex), integral numbers of nine digits or more through
- * the digit rules, and opaque strings (long base64 or hex runs, high-entropy
- * text) flagged outright. Used by validate-no-pii on files and by the
- * sampler on the tree it is about to write.
+ * (unknown keys, wrong types, token formats, tokens of decimal digits only,
+ * length limits), then every string in the document -- keys, identifiers,
+ * tokens, category values, expressions -- through the PII rules (decoded
+ * when escaped, percent-encoded, base64 or hex; read once more with '_' as
+ * a blank), integral numbers of nine digits or more through the digit
+ * rules, and opaque strings (long hex runs, long high-entropy base64-like
+ * runs, escaped text) flagged outright. Used by validate-no-pii on files
+ * and by the sampler on the tree it is about to write.
  *
  * Findings never carry a value in clear: `masked` is the rule's masked
  * rendering and `path` masks any key that is not part of the format.
@@ -20,11 +21,11 @@
 #include "rules.h"
 
 /* Checks of the shape scanner that are not PII rules. */
-#define SIL_CHECK_STRUCTURE "shape-structure"     /* the strict reader refused the shape */
-#define SIL_CHECK_TOKEN     "token-format"        /* a token that is not hex of token_length */
-#define SIL_CHECK_LENGTH    "length-limit"        /* identifier or clear category too long */
-#define SIL_CHECK_ENCODED   "encoded-string"      /* long base64/hex run or escaped text */
-#define SIL_CHECK_ENTROPY   "high-entropy-string" /* opaque random-looking text */
+#define SIL_CHECK_STRUCTURE "shape-structure"  /* the strict reader refused the shape */
+#define SIL_CHECK_TOKEN     "token-format"     /* a token that is not hex of token_length */
+#define SIL_CHECK_ALLDIGITS "token-all-digits" /* a token of decimal digits only */
+#define SIL_CHECK_LENGTH    "length-limit"     /* identifier or clear category too long */
+#define SIL_CHECK_ENCODED   "encoded-string"   /* long base64/hex run, escaped text */
 
 struct sil_finding {
     const char *rule;    /* a rule id, or one of the SIL_CHECK_* names */

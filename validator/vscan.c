@@ -99,35 +99,35 @@ static int text_cb(void *ctx, const struct sil_match *m)
     f.kind = ri->kind;
     f.severity = ri->severity;
     f.path = "";
-    f.line = c->line;
+    f.line = (int)SIL_MIN(m->line, (size_t)INT32_MAX);
     f.column = (int)SIL_MIN(m->start + 1, (size_t)INT32_MAX);
     f.masked = masked;
     f.message = ri->description;
     f.decoded = m->decoded;
     f.fictional = m->fictional;
     sil_checksum(m->value, m->value_len, f.value_hash);
-    return record(c, &f);
+    return record(c, &f) || full(c);
 }
+
+/* Lines are handed to the scanner in slices of about this size, to notice an interrupt. */
+#define SLICE ((size_t)8 << 20)
 
 static void scan_generic(struct sil_rscan *sc, struct ctx *c, const char *data, size_t len)
 {
     unsigned flags = c->o->flags & SIL_SCAN_STRICT;
-    const char *p = data, *end = data + len;
-    c->line = 0;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl ? nl : end;
-        c->line++;
-        size_t n = (size_t)(le - p);
-        if (n > 0 && p[n - 1] == '\r')
-            n--;
-        if (n > 0 && sil_rscan_text(sc, p, n, flags, text_cb, c) && full(c)) {
-            c->rep->truncated = 1;
-            return;
+    size_t p = 0, line = 1;
+    while (p < len) {
+        size_t end = len;
+        if (len - p > SLICE) {
+            const char *nl = memchr(data + p + SLICE, '\n', len - p - SLICE);
+            end = nl ? (size_t)(nl - data) + 1 : len;
         }
+        sil_rscan_lines(sc, data + p, end - p, &line, flags, text_cb, c);
+        if (full(c))
+            c->rep->truncated = 1;
         if (c->rep->truncated || sil_interrupted())
             return;
-        p = nl ? nl + 1 : end;
+        p = end;
     }
 }
 

@@ -91,10 +91,11 @@ expect_exit 2 "truncated shape" -- "$V" "$T_TMP/trunc.json"
 assert_contains "$T_ERR" "truncated" "truncated shape explained"
 expect_exit 2 "no input" -- "$V"
 
-# Pathological inputs finish (the suite's timeout would catch catastrophic backtracking).
+# Pathological inputs finish (the suite's timeout would catch catastrophic backtracking
+# or quadratic work: 80000 ten-digit numbers on one line once took minutes).
 python3 -c "
 import sys
-open(sys.argv[1],'w').write(('a'*5000+'@')*40 + '\n' + ('1 '*200000) + '\n' + ('1.'*100000) + '\n' + ('a-'*100000)+'\n'+(':1'*100000)+'\n'+('John '*50000)+'\n'+('%41'*50000)+'\n'+('QUJD'*50000)+'\n')
+open(sys.argv[1],'w').write(('a'*5000+'@')*40 + '\n' + ('1 '*200000) + '\n' + ('1.'*100000) + '\n' + ('a-'*100000)+'\n'+(':1'*100000)+'\n'+('John '*50000)+'\n'+('%41'*50000)+'\n'+('QUJD'*50000)+'\n' + ('1234567890,'*80000) + '\n' + ('x'*300000) + '\n' + ('::'*100000) + '\n' + ('0'*300000) + '\n' + ('ab1'*200000) + '\n')
 " "$T_TMP/patho.txt"
 start=$(date +%s)
 expect_exit 0 "pathological input" -- timeout 60 "$V" "$T_TMP/patho.txt"
