@@ -192,6 +192,14 @@ void sampler_key_id(const struct sampler_key *key, char out[SAMPLER_KEY_ID_LEN +
     crypto_generichash_blake2b_salt_personal(h, sizeof h, key->k, key->n, NULL, 0, salt,
                                              keyid_personal);
     sil_hex(h, SAMPLER_KEY_ID_LEN / 2, out);
+    /* Like tokens, a key id is never all digits (the validator refuses that). */
+    while (strspn(out, "0123456789") == SAMPLER_KEY_ID_LEN) {
+        unsigned char prev[sizeof h];
+        memcpy(prev, h, sizeof h);
+        crypto_generichash_blake2b_salt_personal(h, sizeof h, prev, sizeof prev, NULL, 0, salt,
+                                                 keyid_personal);
+        sil_hex(h, SAMPLER_KEY_ID_LEN / 2, out);
+    }
 }
 
 int sampler_keygen(const char *path, int force, char id_out[SAMPLER_KEY_ID_LEN + 1],

@@ -43,7 +43,7 @@ void sampler_key_free(struct sampler_key *key);
  */
 void sampler_key_token(const struct sampler_key *key, const void *data, size_t n, int hexlen,
                        char out[SAMPLER_TOKEN_MAX + 1]);
-/* The 16-hex-character key id. */
+/* The 16-hex-character key id (never all decimal digits). */
 void sampler_key_id(const struct sampler_key *key, char out[SAMPLER_KEY_ID_LEN + 1]);
 
 /*
