@@ -1131,8 +1131,9 @@ static void meta_checks(struct ctx *x, struct gen_report *r, const char *sql)
     for (size_t i = 0; i < it.n; i++) {
         char what[300];
         snprintf(what, sizeof what, "%s", it.v[i].what);
+        /* listed like checks; the gate itself judges their share (below) */
         struct gen_rcheck *c = add_check(r, GATE_METADATA, it.v[i].subject, what, it.v[i].ok, 1, 1,
-                                         0, 0, it.v[i].detail);
+                                         1, 0, it.v[i].detail);
         c->passed = it.v[i].ok;
     }
     /* the gate's own measure: the share of items that agree */
@@ -1266,7 +1267,7 @@ static void summarize(struct gen_report *r, const struct gen_gates *g)
             pct(b, sizeof b, g->min_fk_coverage);
             snprintf(gt->summary, sizeof gt->summary,
                      "lowest foreign key coverage %s (gate >= %s); largest children-per-parent "
-                     "D %.4f (gate <= %.3g)%s",
+                     "D %.3g (gate <= %.3g)%s",
                      a, b, isnan(worst2) ? 0 : worst2, g->max_children_d,
                      g->max_orphans >= 0 ? "; orphans gated" : "");
             break;
@@ -1468,7 +1469,7 @@ static char *terminal(const struct gen_report *r, const char *where)
     for (size_t i = 0; i < r->nchecks; i++) {
         const struct gen_rcheck *c = &r->checks[i];
         if (!c->gated || c->passed || (c->gate == GATE_METADATA && c->percent))
-            continue;
+            continue; /* metadata: its items are listed, the share is the summary line */
         failed++;
         if (shown >= 30)
             continue;

@@ -77,6 +77,7 @@ struct wbuf {
 struct gen_keys {
     int workers;
     size_t budget;
+    size_t part_limit;
     char *dir; /* private spill directory, created on first need */
     char *tmpbase;
     struct space *sp;
@@ -193,7 +194,8 @@ struct gen_keys *gen_keys_new(int workers, size_t budget, const char *tmpdir)
 {
     struct gen_keys *k = sil_xcalloc(1, sizeof *k);
     k->workers = workers < 1 ? 1 : workers;
-    k->budget = budget < ((size_t)32 << 20) ? (size_t)32 << 20 : budget;
+    k->budget = budget < ((size_t)1 << 20) ? (size_t)1 << 20 : budget;
+    k->part_limit = k->budget / 4;
     k->tmpbase = sil_xstrdup(tmpdir ? tmpdir : "/tmp");
     for (size_t i = 0; i < NPART; i++) {
         pthread_mutex_init(&k->part[i].mu, NULL);
@@ -241,6 +243,11 @@ void gen_keys_free(struct gen_keys *k)
     free(k->tmpbase);
     pthread_mutex_destroy(&k->io_mu);
     free(k);
+}
+
+void gen_keys_set_partition_limit(struct gen_keys *k, size_t bytes)
+{
+    k->part_limit = bytes;
 }
 
 int gen_keys_space(struct gen_keys *k, int integer)
@@ -753,11 +760,12 @@ static int read_file_at(int fd, uint64_t off, char *buf, size_t n)
     return 0;
 }
 
-/* Records from a file of `size` bytes; split by the next hash byte when too big. */
+/* Records from a file of `size` bytes; split 16 ways by the next hash bits when too big. */
+#define NSPLIT 16
 static int process_file(struct gen_keys *k, int fd, uint64_t size, int depth, int64_t *pc,
                         struct sil_err *err)
 {
-    if (size <= k->budget / 4 || depth >= 7) {
+    if (size <= k->part_limit || depth > 14) {
         char *buf = sil_xmalloc(size ? size : 1);
         if (read_file_at(fd, 0, buf, size) < 0) {
             free(buf);
@@ -768,11 +776,11 @@ static int process_file(struct gen_keys *k, int fd, uint64_t size, int depth, in
         free(buf);
         return 0;
     }
-    /* Split into 256 files by hash byte `depth`, streaming. */
-    int sub[NPART];
-    uint64_t subsize[NPART] = {0};
-    for (size_t i = 0; i < NPART; i++) {
-        char *p = sil_xasprintf("%s/split-%d-%03zu", k->dir, depth, i);
+    /* Bits 63..56 chose the partition; level d uses bits 55-4(d-1) .. 52-4(d-1). */
+    int sub[NSPLIT];
+    uint64_t subsize[NSPLIT] = {0};
+    for (size_t i = 0; i < NSPLIT; i++) {
+        char *p = sil_xasprintf("%s/split-%d-%02zu", k->dir, depth, i);
         sub[i] = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         unlink(p);
         free(p);
@@ -787,6 +795,7 @@ static int process_file(struct gen_keys *k, int fd, uint64_t size, int depth, in
     size_t bufsz = (size_t)4 << 20;
     char *buf = sil_xmalloc(bufsz + REC_HEAD + MAX_KEY);
     uint64_t off = 0;
+    int shift = 52 - 4 * (depth - 1);
     while (off < size && rc == 0) {
         size_t n = (size_t)SIL_MIN((uint64_t)bufsz + REC_HEAD + MAX_KEY, size - off);
         if (read_file_at(fd, off, buf, n) < 0) {
@@ -801,7 +810,7 @@ static int process_file(struct gen_keys *k, int fd, uint64_t size, int depth, in
                 break;
             uint64_t h;
             memcpy(&h, buf + o, 8);
-            size_t pi = (size_t)(h >> (48 - 8 * depth)) & 255;
+            size_t pi = (size_t)(h >> shift) & (NSPLIT - 1);
             if (write_all(sub[pi], buf + o, REC_HEAD + l) < 0) {
                 rc = sil_err_set(err, SIL_EIO, "cannot write a spill file: %s", strerror(errno));
                 break;
@@ -814,7 +823,7 @@ static int process_file(struct gen_keys *k, int fd, uint64_t size, int depth, in
         off += o;
     }
     free(buf);
-    for (size_t i = 0; i < NPART; i++) {
+    for (size_t i = 0; i < NSPLIT; i++) {
         if (rc == 0 && subsize[i])
             rc = process_file(k, sub[i], subsize[i], depth + 1, pc, err);
         close(sub[i]);

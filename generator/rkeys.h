@@ -11,9 +11,9 @@
  * outgrow the memory budget, is written as (64-bit hash, exact bytes)
  * records into 256 partitions by hash, held in memory up to the budget and
  * spilled to temporary files beyond it; each partition is then sorted and
- * compared on the exact bytes (a partition still larger than the budget is
- * split again by the next hash bits). Both ways are exact: a duplicate is two
- * equal values, an orphan a value no parent has, never a hash coincidence.
+ * compared on the exact bytes (a partition still larger than a quarter of
+ * the budget is split 16 ways by the next hash bits, again if need be). Both ways are exact: a
+ * duplicate is two equal values, an orphan a value no parent has, never a hash coincidence.
  */
 #ifndef GEN_RKEYS_H
 #define GEN_RKEYS_H
@@ -33,6 +33,10 @@ struct gen_keys;
  */
 struct gen_keys *gen_keys_new(int workers, size_t budget, const char *tmpdir);
 void gen_keys_free(struct gen_keys *k);
+
+/* Largest partition sorted in memory (default budget / 4); above it a
+ * partition is split 16 ways by the next hash bits. For tests and tuning. */
+void gen_keys_set_partition_limit(struct gen_keys *k, size_t bytes);
 
 /* A key space; `integer`: its values are single int64s. Returns its id. */
 int gen_keys_space(struct gen_keys *k, int integer);
