@@ -214,6 +214,17 @@ static int utf8_chars(const char *s, size_t n, size_t *chars)
     size_t c = 0;
     const unsigned char *p = (const unsigned char *)s, *e = p + n;
     while (p < e) {
+        /* ASCII eight bytes at a time */
+        if ((size_t)(e - p) >= 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            if (!(w & UINT64_C(0x8080808080808080)) &&
+                !((w - UINT64_C(0x0101010101010101)) & ~w & UINT64_C(0x8080808080808080))) {
+                p += 8;
+                c += 8;
+                continue;
+            }
+        }
         unsigned char b = *p;
         size_t k;
         if (b == 0)
@@ -242,6 +253,8 @@ static int utf8_chars(const char *s, size_t n, size_t *chars)
 
 const char *rep_bool(const char *s, size_t n)
 {
+    if (n == 1 && (s[0] == 't' || s[0] == 'f'))
+        return s[0] == 't' ? "t" : "f";
     char b[8];
     if (n == 0 || n > 5)
         return NULL;
@@ -598,6 +611,8 @@ static double m_below(const void *p, double x)
 /* ---- value maps ---- */
 
 struct rep_vmap {
+    /* the last week's model CDF at its ends, for timestamps with a profile */
+    double wk_start, wk_f0, wk_f1;
     size_t cap, n;
     uint64_t *key; /* double bits; 0 = empty (the value 0.0 is stored as bits ^ 1) */
     int64_t *cnt;
@@ -639,6 +654,7 @@ static struct rep_vmap *vm_new(void)
     m->cnt = sil_xcalloc(m->cap, sizeof *m->cnt);
     m->lo = INFINITY;
     m->hi = -INFINITY;
+    m->wk_f1 = -1;
     return m;
 }
 
@@ -673,6 +689,28 @@ static void vm_to_pit(struct rep_vmap *m, const struct model_arg *ma)
     m->pit = 1;
 }
 
+/* m_cdf for the histogram, with the week's ends cached: consecutive rows of
+ * a parent fall in one week. */
+static double vm_cdf(struct rep_vmap *m, const struct model_arg *ma, double x)
+{
+    const struct rep_colspec *c = ma->c;
+    if (ma->m != RM_TIME || !c->how)
+        return m_cdf(ma, x);
+    double t = x + (c->floor_unit ? 1 : 0);
+    double ws = MONDAY + floor((t - MONDAY) / WEEK) * WEEK;
+    if (ws != m->wk_start || m->wk_f1 < 0) {
+        m->wk_start = ws;
+        m->wk_f0 = icdf_cdf(&c->model, ws);
+        m->wk_f1 = icdf_cdf(&c->model, ws + WEEK);
+    }
+    double h = (t - ws) / 3600;
+    size_t hi = (size_t)h;
+    if (hi >= SIL_HOURS_PER_WEEK)
+        hi = SIL_HOURS_PER_WEEK - 1;
+    double cw = c->how_cum[hi] + (h - (double)hi) * (c->how_cum[hi + 1] - c->how_cum[hi]);
+    return m->wk_f0 + (m->wk_f1 - m->wk_f0) * cw;
+}
+
 static void vm_add(struct rep_vmap *m, double x, int64_t c, const struct model_arg *ma)
 {
     if (x < m->lo)
@@ -680,7 +718,7 @@ static void vm_add(struct rep_vmap *m, double x, int64_t c, const struct model_a
     if (x > m->hi)
         m->hi = x;
     if (m->pit) {
-        m->bins[pit_bin(m_cdf(ma, x))] += c;
+        m->bins[pit_bin(vm_cdf(m, ma, x))] += c;
         return;
     }
     uint64_t k = dkey(x);
@@ -693,7 +731,7 @@ static void vm_add(struct rep_vmap *m, double x, int64_t c, const struct model_a
     }
     if (m->n >= VM_CAP) {
         vm_to_pit(m, ma);
-        m->bins[pit_bin(m_cdf(ma, x))] += c;
+        m->bins[pit_bin(vm_cdf(m, ma, x))] += c;
         return;
     }
     m->key[i] = k;
@@ -1455,10 +1493,11 @@ int rep_col_value(const struct rep_colspec *c, struct rep_colacc *a, const struc
     vm_add(a->vm, x, 1, &ma);
     put_sample(a, prio, cluster, x);
     if (c->how) {
-        double h = floor(fmod(x - MONDAY, WEEK) / 3600);
-        if (h < 0)
-            h += SIL_HOURS_PER_WEEK;
-        a->how[(size_t)h % SIL_HOURS_PER_WEEK]++;
+        int64_t t = (int64_t)floor(x) - (int64_t)MONDAY;
+        int64_t w = t % (int64_t)WEEK;
+        if (w < 0)
+            w += (int64_t)WEEK;
+        a->how[(size_t)(w / 3600)]++;
     }
     return 1;
 }

@@ -42,7 +42,7 @@ struct hist {
 struct space {
     int integer;
     struct radix bits;
-    atomic_llong values, dups;
+    atomic_llong dups;
     int64_t parents;
     pthread_mutex_t mu; /* examples */
     size_t nex;
@@ -54,7 +54,6 @@ struct space {
 struct fk {
     int space;
     struct radix counts;
-    atomic_llong values;
     int64_t orphans;
     struct hist h;
     size_t nex;
@@ -72,7 +71,25 @@ struct part {
 struct wbuf {
     char *b[NPART];
     size_t len[NPART];
+    /* the last leaf this worker used, per space and per fk */
+    uint64_t *sp_page, *fk_page;
+    void **sp_leaf, **fk_leaf;
+    size_t nsp, nfk;
+    /* values added per space and fk (no shared counter to bounce) */
+    int64_t *sp_values, *fk_values;
+    size_t nspv, nfkv;
 };
+
+static void count_value(int64_t **v, size_t *n, size_t need, size_t i)
+{
+    if (*n < need) {
+        *v = sil_xrealloc(*v, need * sizeof **v);
+        for (size_t j = *n; j < need; j++)
+            (*v)[j] = 0;
+        *n = need;
+    }
+    (*v)[i]++;
+}
 
 struct gen_keys {
     int workers;
@@ -229,9 +246,16 @@ void gen_keys_free(struct gen_keys *k)
             close(k->part[i].fd);
         pthread_mutex_destroy(&k->part[i].mu);
     }
-    for (int w = 0; w < k->workers; w++)
+    for (int w = 0; w < k->workers; w++) {
         for (size_t i = 0; i < NPART; i++)
             free(k->wb[w].b[i]);
+        free(k->wb[w].sp_page);
+        free(k->wb[w].fk_page);
+        free(k->wb[w].sp_leaf);
+        free(k->wb[w].fk_leaf);
+        free(k->wb[w].sp_values);
+        free(k->wb[w].fk_values);
+    }
     free(k->wb);
     if (k->dir) {
         struct sil_err e;
@@ -452,13 +476,13 @@ static void put_record(struct gen_keys *k, int w, uint32_t tag, uint32_t count, 
 
 void gen_keys_add(struct gen_keys *k, int w, int space, const void *bytes, size_t n)
 {
-    atomic_fetch_add_explicit(&k->sp[space].values, 1, memory_order_relaxed);
+    count_value(&k->wb[w].sp_values, &k->wb[w].nspv, k->nsp, (size_t)space);
     put_record(k, w, (uint32_t)space, 1, bytes, n);
 }
 
 void gen_keys_probe(struct gen_keys *k, int w, int fk, const void *bytes, size_t n)
 {
-    atomic_fetch_add_explicit(&k->fk[fk].values, 1, memory_order_relaxed);
+    count_value(&k->wb[w].fk_values, &k->wb[w].nfkv, k->nfk, (size_t)fk);
     put_record(k, w, PROBE_BIT | (uint32_t)fk, 1, bytes, n);
 }
 
@@ -470,6 +494,25 @@ static void add_example(struct space *s, const unsigned char *b, size_t n)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* A leaf through the worker's one-entry cache. */
+static void *cached_leaf(struct gen_keys *k, struct radix *r, uint64_t page, uint64_t **pages,
+                         void ***leaves, size_t *n, size_t need, size_t i)
+{
+    if (*n < need) {
+        *pages = sil_xrealloc(*pages, need * sizeof **pages);
+        *leaves = sil_xrealloc(*leaves, need * sizeof **leaves);
+        for (size_t j = *n; j < need; j++)
+            (*leaves)[j] = NULL;
+        *n = need;
+    }
+    if ((*leaves)[i] && (*pages)[i] == page)
+        return (*leaves)[i];
+    void *leaf = radix_get(k, r, page, 1);
+    (*pages)[i] = page;
+    (*leaves)[i] = leaf;
+    return leaf;
+}
+
 void gen_keys_add_int(struct gen_keys *k, int w, int space, int64_t v)
 {
     struct space *s = &k->sp[space];
@@ -479,9 +522,11 @@ void gen_keys_add_int(struct gen_keys *k, int w, int space, int64_t v)
         gen_keys_add(k, w, space, b, sizeof b);
         return;
     }
-    atomic_fetch_add_explicit(&s->values, 1, memory_order_relaxed);
+    count_value(&k->wb[w].sp_values, &k->wb[w].nspv, k->nsp, (size_t)space);
     uint64_t u = (uint64_t)v ^ (UINT64_C(1) << 63);
-    _Atomic uint64_t *leaf = radix_get(k, &s->bits, u >> PAGE_BITS, 1);
+    struct wbuf *wb = &k->wb[w];
+    _Atomic uint64_t *leaf = cached_leaf(k, &s->bits, u >> PAGE_BITS, &wb->sp_page, &wb->sp_leaf,
+                                         &wb->nsp, k->nsp, (size_t)space);
     size_t i = (size_t)(u & (PAGE_VALS - 1));
     uint64_t bit = UINT64_C(1) << (i & 63);
     uint64_t old = atomic_fetch_or_explicit(&leaf[i >> 6], bit, memory_order_relaxed);
@@ -506,9 +551,11 @@ void gen_keys_probe_int(struct gen_keys *k, int w, int fk, int64_t v)
         gen_keys_probe(k, w, fk, b, sizeof b);
         return;
     }
-    atomic_fetch_add_explicit(&f->values, 1, memory_order_relaxed);
+    count_value(&k->wb[w].fk_values, &k->wb[w].nfkv, k->nfk, (size_t)fk);
     uint64_t u = (uint64_t)v ^ (UINT64_C(1) << 63);
-    _Atomic uint32_t *leaf = radix_get(k, &f->counts, u >> PAGE_BITS, 1);
+    struct wbuf *wb = &k->wb[w];
+    _Atomic uint32_t *leaf = cached_leaf(k, &f->counts, u >> PAGE_BITS, &wb->fk_page, &wb->fk_leaf,
+                                         &wb->nfk, k->nfk, (size_t)fk);
     atomic_fetch_add_explicit(&leaf[u & (PAGE_VALS - 1)], 1, memory_order_relaxed);
     if (atomic_load_explicit(&k->mem, memory_order_relaxed) > k->budget)
         atomic_store(&k->int_spill, 1);
@@ -894,7 +941,9 @@ void gen_keys_space_result(const struct gen_keys *k, int space, struct gen_keys_
 {
     const struct space *s = &k->sp[space];
     memset(r, 0, sizeof *r);
-    r->values = atomic_load(&((struct space *)s)->values);
+    for (int w = 0; w < k->workers; w++)
+        if ((size_t)space < k->wb[w].nspv)
+            r->values += k->wb[w].sp_values[space];
     r->duplicates = atomic_load(&((struct space *)s)->dups);
     r->parents = s->parents;
     r->nexamples = s->nex;
@@ -906,7 +955,9 @@ void gen_keys_fk_result(const struct gen_keys *k, int fk, struct gen_keys_result
 {
     const struct fk *f = &k->fk[fk];
     memset(r, 0, sizeof *r);
-    r->values = atomic_load(&((struct fk *)f)->values);
+    for (int w = 0; w < k->workers; w++)
+        if ((size_t)fk < k->wb[w].nfkv)
+            r->values += k->wb[w].fk_values[fk];
     r->orphans = f->orphans;
     r->parents = k->sp[f->space].parents;
     r->nhist = f->h.npairs;

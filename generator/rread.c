@@ -574,7 +574,13 @@ static int scan_file(struct scan *s, const char *dir, struct rep_manifest *m, si
         goto stopped;
     st.sl->c.len = 0;
     for (;;) {
-        ssize_t n = read(fd, raw, READ_BYTES);
+        /* uncompressed bytes go straight into the chunk */
+        unsigned char *dst = raw;
+        if (!zs) {
+            reserve(st.sl, st.sl->c.len + READ_BYTES);
+            dst = (unsigned char *)st.sl->c.data + st.sl->c.len;
+        }
+        ssize_t n = read(fd, dst, READ_BYTES);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -583,7 +589,7 @@ static int scan_file(struct scan *s, const char *dir, struct rep_manifest *m, si
         }
         if (n == 0)
             break;
-        sil_hasher_update(&h, raw, (size_t)n);
+        sil_hasher_update(&h, dst, (size_t)n);
         bytes += (uint64_t)n;
         if (zs) {
             ZSTD_inBuffer in = {raw, (size_t)n, 0};
@@ -606,8 +612,6 @@ static int scan_file(struct scan *s, const char *dir, struct rep_manifest *m, si
                     break;
             }
         } else {
-            reserve(st.sl, st.sl->c.len + (size_t)n);
-            memcpy(st.sl->c.data + st.sl->c.len, raw, (size_t)n);
             st.sl->c.len += (size_t)n;
             if ((e = emit(&st, 0, err)) != 0)
                 goto fail;
@@ -749,43 +753,63 @@ static size_t unescape_copy(char *s, size_t n)
     return o;
 }
 
+/* Whether a word holds a tab, a newline or a backslash (SWAR zero-byte test). */
+static inline int has_special(uint64_t w)
+{
+    const uint64_t lo = UINT64_C(0x0101010101010101), hi = UINT64_C(0x8080808080808080);
+    uint64_t a = w ^ (lo * '\t'), b = w ^ (lo * '\n'), c = w ^ (lo * '\\');
+    return (((a - lo) & ~a) | ((b - lo) & ~b) | ((c - lo) & ~c)) & hi ? 1 : 0;
+}
+
 static int parse_copy(struct rep_chunk *c, size_t ncols, struct rep_val *v, rep_row_fn fn,
                       void *arg)
 {
     char *p = c->data, *end = c->data + c->len;
     int64_t row = c->first;
+    /* One pass over the bytes: fields end at a tab, records at a newline;
+     * a backslash marks a field to unescape. */
     while (p < end) {
-        char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (!nl)
-            nl = end;
         size_t n = 0;
-        char *f = p;
         for (;;) {
-            char *tab = memchr(f, '\t', (size_t)(nl - f));
-            char *fe = tab ? tab : nl;
+            char *f = p;
+            int esc = 0;
+            /* eight bytes at a time while none is a tab, newline or backslash */
+            while (end - p >= 8) {
+                uint64_t w;
+                memcpy(&w, p, 8);
+                if (has_special(w))
+                    break;
+                p += 8;
+            }
+            while (p < end && *p != '\t' && *p != '\n') {
+                esc |= *p == '\\';
+                p++;
+            }
+            char sep = p < end ? *p : '\n';
             if (n < ncols) {
-                size_t len = (size_t)(fe - f);
+                size_t len = (size_t)(p - f);
                 if (len == 2 && f[0] == '\\' && f[1] == 'N') {
                     v[n].s = NULL;
                     v[n].len = 0;
                 } else {
-                    if (memchr(f, '\\', len))
+                    if (esc)
                         len = unescape_copy(f, len);
                     f[len] = '\0';
                     v[n].s = f;
                     v[n].len = len;
                 }
+            } else if (p < end) {
+                *p = '\0';
             }
             n++;
-            if (!tab)
+            if (p < end)
+                p++;
+            if (sep == '\n')
                 break;
-            f = tab + 1;
         }
-        *nl = '\0';
         if (fn(arg, row, v, n) < 0)
             return -1;
         row++;
-        p = nl + 1;
     }
     return 0;
 }
