@@ -594,7 +594,8 @@ static void hist_pairs(struct hist *h)
     size_t n = 0;
     for (size_t i = 0; i < h->nsmall; i++)
         n += h->small[i] != 0;
-    qsort(h->big, h->nbig, sizeof *h->big, cmp_i64);
+    if (h->nbig)
+        qsort(h->big, h->nbig, sizeof *h->big, cmp_i64);
     h->pairs = sil_xcalloc(n + h->nbig + 1, sizeof *h->pairs);
     for (size_t i = 0; i < h->nsmall; i++)
         if (h->small[i]) {
