@@ -547,6 +547,12 @@ static int setup(struct ctx *x, struct sil_err *err)
             }
         }
     }
+    /* Key columns are judged by the uniqueness and linkage gates: their
+     * distributions are not measured (a key is a row number or a parent's). */
+    for (size_t i = 0; i < x->nt; i++)
+        for (size_t c = 0; c < x->t[i].ncols; c++)
+            if (x->t[i].cs && x->t[i].cs[c].key && x->t[i].cs[c].measure != RM_NONE)
+                x->t[i].cs[c].measure = RM_NONE;
     /* per-worker accumulators */
     size_t k = (size_t)x->g->sample_rows;
     for (size_t i = 0; i < x->nt; i++) {
