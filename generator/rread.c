@@ -753,12 +753,18 @@ static size_t unescape_copy(char *s, size_t n)
     return o;
 }
 
-/* Whether a word holds a tab, a newline or a backslash (SWAR zero-byte test). */
-static inline int has_special(uint64_t w)
+/* 0x80 in each byte of w that is a tab, a newline or a backslash (exact SWAR
+ * test: no borrow between bytes). */
+static inline uint64_t special_mask(uint64_t w)
 {
-    const uint64_t lo = UINT64_C(0x0101010101010101), hi = UINT64_C(0x8080808080808080);
-    uint64_t a = w ^ (lo * '\t'), b = w ^ (lo * '\n'), c = w ^ (lo * '\\');
-    return (((a - lo) & ~a) | ((b - lo) & ~b) | ((c - lo) & ~c)) & hi ? 1 : 0;
+    const uint64_t lo7 = UINT64_C(0x7f7f7f7f7f7f7f7f), ones = UINT64_C(0x0101010101010101);
+    uint64_t m = 0;
+    static const unsigned char sp[3] = {'\t', '\n', '\\'};
+    for (int i = 0; i < 3; i++) {
+        uint64_t v = w ^ (ones * sp[i]);
+        m |= ~(((v & lo7) + lo7) | v | lo7);
+    }
+    return m;
 }
 
 static int parse_copy(struct rep_chunk *c, size_t ncols, struct rep_val *v, rep_row_fn fn,
@@ -766,50 +772,60 @@ static int parse_copy(struct rep_chunk *c, size_t ncols, struct rep_val *v, rep_
 {
     char *p = c->data, *end = c->data + c->len;
     int64_t row = c->first;
-    /* One pass over the bytes: fields end at a tab, records at a newline;
-     * a backslash marks a field to unescape. */
+    size_t n = 0;
+    char *f = p;
+    int esc = 0;
+    /* Find the tabs, newlines and backslashes eight bytes at a time (the
+     * chunk is NUL-terminated and records end with a newline). */
     while (p < end) {
-        size_t n = 0;
-        for (;;) {
-            char *f = p;
-            int esc = 0;
-            /* eight bytes at a time while none is a tab, newline or backslash */
-            while (end - p >= 8) {
-                uint64_t w;
-                memcpy(&w, p, 8);
-                if (has_special(w))
-                    break;
+        uint64_t m;
+        if (end - p >= 8) {
+            uint64_t w;
+            memcpy(&w, p, 8);
+            m = special_mask(w);
+            if (!m) {
                 p += 8;
+                continue;
             }
-            while (p < end && *p != '\t' && *p != '\n') {
-                esc |= *p == '\\';
+            p += __builtin_ctzll(m) >> 3;
+        } else {
+            while (p < end && *p != '\t' && *p != '\n' && *p != '\\')
                 p++;
-            }
-            char sep = p < end ? *p : '\n';
-            if (n < ncols) {
-                size_t len = (size_t)(p - f);
-                if (len == 2 && f[0] == '\\' && f[1] == 'N') {
-                    v[n].s = NULL;
-                    v[n].len = 0;
-                } else {
-                    if (esc)
-                        len = unescape_copy(f, len);
-                    f[len] = '\0';
-                    v[n].s = f;
-                    v[n].len = len;
-                }
-            } else if (p < end) {
-                *p = '\0';
-            }
-            n++;
-            if (p < end)
-                p++;
-            if (sep == '\n')
+            if (p >= end)
                 break;
         }
-        if (fn(arg, row, v, n) < 0)
-            return -1;
-        row++;
+        char ch = *p;
+        if (ch == '\\') {
+            esc = 1;
+            p += p + 1 < end ? 2 : 1; /* the escaped byte is never a separator */
+            continue;
+        }
+        /* a field ends at p */
+        if (n < ncols) {
+            size_t len = (size_t)(p - f);
+            if (len == 2 && f[0] == '\\' && f[1] == 'N') {
+                v[n].s = NULL;
+                v[n].len = 0;
+            } else {
+                if (esc)
+                    len = unescape_copy(f, len);
+                f[len] = '\0';
+                v[n].s = f;
+                v[n].len = len;
+            }
+        } else {
+            *p = '\0';
+        }
+        n++;
+        p++;
+        f = p;
+        esc = 0;
+        if (ch == '\n') {
+            if (fn(arg, row, v, n) < 0)
+                return -1;
+            row++;
+            n = 0;
+        }
     }
     return 0;
 }
