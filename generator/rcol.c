@@ -1402,7 +1402,7 @@ int rep_col_value(const struct rep_colspec *c, struct rep_colacc *a, const struc
         break;
     }
     case RK_DATE: {
-        int64_t d;
+        int64_t d = 0;
         ok = n == 10 && parse_date10(s, n, &d) == 0;
         x = (double)d;
         have_x = ok;
