@@ -242,6 +242,13 @@ int generator_run(const struct gen_opts *o, const char **what, struct sil_err *e
             sil_log_verbose("%s.%s: %lld rows (%s)", plan->tables[i].t->schema,
                             plan->tables[i].t->name, (long long)plan->tables[i].rows,
                             plan->tables[i].size_source);
+    for (size_t i = 0; i < plan->ntables; i++)
+        for (size_t c = 0; c < plan->tables[i].nchecks; c++)
+            sil_log_verbose("%s.%s: check \"%s\" %s", plan->tables[i].t->schema,
+                            plan->tables[i].t->name, plan->tables[i].checks[c].name,
+                            plan->tables[i].checks[c].shaped
+                                ? "shaped: values are generated inside it"
+                                : "not shaped: evaluated on every generated row");
     for (size_t i = 0; i < plan->nclamps; i++)
         sil_log_warn("%s: %lld rows clamped to %lld (%s)",
                      plan->tables[plan->clamps[i].table].t->name,

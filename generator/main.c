@@ -7,10 +7,11 @@
 #include "cli.h"
 #include "gen.h"
 #include "log.h"
+#include "report.h"
 
 static const char usage[] =
     "Usage: generator [generate] (--shape FILE | --template FILE | both) --out DIR [OPTION]...\n"
-    "       generator report OUT_DIR      (not in this version)\n"
+    "       generator report OUT_DIR [--policy FILE] [--profile NAME] [--set GATE.KEY=V]...\n"
     "       generator calibrate ...       (not in this version)\n"
     "\n"
     "Write a deterministic synthetic dataset from a shape file and/or a metadata\n"
@@ -44,7 +45,109 @@ static const char usage[] =
     "\n"
     "Exit status: 0 written; 1 the job failed (disk, interrupted); 2 usage or input error.\n";
 
+static const char report_usage[] =
+    "Usage: generator report OUT_DIR [OPTION]...\n"
+    "\n"
+    "Read a generator output back (checksums first, then every data file) and measure it\n"
+    "against its shape: completeness, conformity, validity, uniqueness, metadata\n"
+    "consistency, similar distribution (Kolmogorov-Smirnov) and identical linkage.\n"
+    "Writes OUT_DIR/report.json and OUT_DIR/report.html; prints one line per gate.\n"
+    "\n"
+    "      --policy FILE       thresholds (default: policies/quality-gates.json)\n"
+    "      --profile NAME      a profile of the policy (financial, strict)\n"
+    "      --set GATE.KEY=V    one threshold, e.g. --set linkage.min_fk_coverage=0.999\n"
+    "      --report-dir DIR    write the report files to DIR instead of OUT_DIR\n"
+    "      --no-html           write report.json only\n"
+    "      --threads N         worker threads (default: the number of cores)\n"
+    "      --memory MB         memory for the exact key checks (default 128; beyond it\n"
+    "                          they spill to temporary files)\n"
+    "      --tmp DIR           where spill files go (default $TMPDIR or /tmp)\n"
+    "\n"
+    "  -q, --quiet  -v, --verbose  -h, --help  -V, --version\n"
+    "\n"
+    "Exit status: 0 every gate passes; 1 some gate fails; 2 usage or input error (the\n"
+    "output does not verify or cannot be read).\n";
+
 static const struct sil_tool tool = {"generator", usage};
+static const struct sil_tool report_tool = {"generator", report_usage};
+
+enum { R_POLICY = 2000, R_PROFILE, R_SET, R_DIR, R_NOHTML, R_THREADS, R_MEMORY, R_TMP };
+
+static int cmd_report(int argc, char **argv)
+{
+    static const struct option longopts[] = {SIL_CLI_LONG,
+                                             {"policy", required_argument, NULL, R_POLICY},
+                                             {"profile", required_argument, NULL, R_PROFILE},
+                                             {"set", required_argument, NULL, R_SET},
+                                             {"report-dir", required_argument, NULL, R_DIR},
+                                             {"no-html", no_argument, NULL, R_NOHTML},
+                                             {"threads", required_argument, NULL, R_THREADS},
+                                             {"memory", required_argument, NULL, R_MEMORY},
+                                             {"tmp", required_argument, NULL, R_TMP},
+                                             {NULL, 0, NULL, 0}};
+    struct gen_report_opts o;
+    memset(&o, 0, sizeof o);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o.threads = cores > 0 ? (int)SIL_MIN(cores, 64) : 1;
+    o.memory = (size_t)128 << 20;
+    o.html = 1;
+    const char *tmp = getenv("TMPDIR");
+    o.tmpdir = tmp && *tmp ? tmp : "/tmp";
+    const char **sets = NULL;
+    int c;
+    /* options may follow the directory: no leading '+' (GNU permutation) */
+    while ((c = getopt_long(argc, argv, SIL_CLI_SHORT + 1, longopts, NULL)) != -1) {
+        switch (c) {
+        case R_POLICY:
+            o.policy = optarg;
+            break;
+        case R_PROFILE:
+            o.profile = optarg;
+            break;
+        case R_SET:
+            sets = sil_xrealloc(sets, (o.nsets + 1) * sizeof *sets);
+            sets[o.nsets++] = optarg;
+            break;
+        case R_DIR:
+            o.out_dir = optarg;
+            break;
+        case R_NOHTML:
+            o.html = 0;
+            break;
+        case R_THREADS:
+            o.threads = (int)sil_cli_i64(&report_tool, "--threads", optarg, 1, 256);
+            break;
+        case R_MEMORY:
+            o.memory = (size_t)sil_cli_i64(&report_tool, "--memory", optarg, 32, 1 << 20) << 20;
+            break;
+        case R_TMP:
+            o.tmpdir = optarg;
+            break;
+        default:
+            sil_cli_common(&report_tool, c);
+        }
+    }
+    if (optind >= argc)
+        sil_cli_usage_error(&report_tool, "give the output directory to check");
+    if (optind + 1 < argc)
+        sil_cli_usage_error(&report_tool, "unexpected argument '%s'", argv[optind + 1]);
+    o.dir = argv[optind];
+    o.sets = sets;
+    struct sil_err err;
+    sil_err_clear(&err);
+    int passed = 0;
+    char *summary = NULL;
+    int rc = gen_report_run(&o, &passed, &summary, &err);
+    free(sets);
+    if (rc < 0) {
+        sil_log_err(&err, err.code == SIL_EINTR ? NULL : "cannot report");
+        return sil_err_exit_code(&err);
+    }
+    if (sil_log_level() >= SIL_LOG_NORMAL || !passed)
+        fputs(summary, stdout);
+    free(summary);
+    return passed ? SIL_EXIT_OK : SIL_EXIT_FAIL;
+}
 
 enum {
     O_SEED = 1000,
@@ -240,7 +343,11 @@ static int cmd_generate(int argc, char **argv)
 int main(int argc, char **argv)
 {
     sil_cli_init(&tool);
-    if (argc > 1 && (strcmp(argv[1], "report") == 0 || strcmp(argv[1], "calibrate") == 0)) {
+    if (argc > 1 && strcmp(argv[1], "report") == 0) {
+        argv[1] = argv[0];
+        return cmd_report(argc - 1, argv + 1);
+    }
+    if (argc > 1 && strcmp(argv[1], "calibrate") == 0) {
         sil_log_error("'%s' is not available in this version", argv[1]);
         return SIL_EXIT_USAGE;
     }

@@ -12,6 +12,8 @@
 
 #include "buf.h"
 #include "checksum.h"
+#include "constraints.h"
+#include "expr.h"
 #include "log.h"
 #include "signals.h"
 
@@ -190,9 +192,35 @@ static int needs_qualify(const struct gen_plan *p)
     return 0;
 }
 
-void gen_render_rows(const struct gen_plan *p, const struct gen_table *t, enum gen_format f,
-                     int64_t first, int64_t count, struct gen_cursor *cur, struct gen_val *v,
-                     struct gen_rbuf *b)
+/* Per-thread state for evaluating checks on rendered rows. */
+struct rowcheck {
+    char **bufs;
+    const char **vals;
+    size_t ncols;
+};
+
+static void rowcheck_init(struct rowcheck *rc, const struct gen_table *t)
+{
+    rc->ncols = t->ncols;
+    rc->bufs = sil_xcalloc(t->ncols + 1, sizeof *rc->bufs);
+    rc->vals = sil_xcalloc(t->ncols + 1, sizeof *rc->vals);
+    for (size_t i = 0; i < t->ncols; i++)
+        rc->bufs[i] = sil_xmalloc(GEN_VAL_MAX + 1);
+}
+
+static void rowcheck_release(struct rowcheck *rc)
+{
+    for (size_t i = 0; i < rc->ncols; i++)
+        free(rc->bufs[i]);
+    free(rc->bufs);
+    free(rc->vals);
+}
+
+/* Render rows; with rc, evaluate the table's unshaped checks on each row and
+ * stop at the first that fails (-1, err set). */
+static int render_rows(const struct gen_plan *p, const struct gen_table *t, enum gen_format f,
+                       int64_t first, int64_t count, struct gen_cursor *cur, struct gen_val *v,
+                       struct gen_rbuf *b, struct rowcheck *rc, struct sil_err *err)
 {
     int qualify = f == GEN_FMT_SQL && needs_qualify(p);
     for (int64_t row = first; row < first + count; row++) {
@@ -211,6 +239,15 @@ void gen_render_rows(const struct gen_plan *p, const struct gen_table *t, enum g
             if (c->skip)
                 continue;
             gen_value(p, t, c, row, cur, v);
+            if (rc) {
+                if (v->type == GV_NULL) {
+                    rc->vals[i] = NULL;
+                } else {
+                    memcpy(rc->bufs[i], v->s, v->len);
+                    rc->bufs[i][v->len] = '\0';
+                    rc->vals[i] = rc->bufs[i];
+                }
+            }
             switch (f) {
             case GEN_FMT_COPY:
                 if (!firstcol)
@@ -267,7 +304,17 @@ void gen_render_rows(const struct gen_plan *p, const struct gen_table *t, enum g
         } else {
             rb_c(b, '\n');
         }
+        if (rc && gen_check_row(p, t, row, rc->vals, 0, err) < 0)
+            return -1;
     }
+    return 0;
+}
+
+void gen_render_rows(const struct gen_plan *p, const struct gen_table *t, enum gen_format f,
+                     int64_t first, int64_t count, struct gen_cursor *cur, struct gen_val *v,
+                     struct gen_rbuf *b)
+{
+    (void)render_rows(p, t, f, first, count, cur, v, b, NULL, NULL);
 }
 
 static void csv_header(const struct gen_table *t, struct gen_rbuf *b)
@@ -436,6 +483,8 @@ struct slot {
     int64_t unit; /* -1 = free */
     int ready;
     struct gen_rbuf buf;
+    int bad; /* a row failed a check: err says which */
+    struct sil_err err;
 };
 
 struct job {
@@ -453,13 +502,15 @@ struct job {
     pthread_cond_t cv;
 };
 
-static void render_unit(struct job *j, const struct unit *u, struct gen_cursor *cur,
-                        struct gen_val *v, struct gen_rbuf *b)
+static int render_unit(struct job *j, const struct unit *u, struct gen_cursor *cur,
+                       struct gen_val *v, struct gen_rbuf *b, struct rowcheck *rc,
+                       struct sil_err *err)
 {
     b->len = 0;
     if (j->o->format == GEN_FMT_CSV && u->file_start && u->first == 0 && j->t->holds_start)
         csv_header(j->t, b);
-    gen_render_rows(j->p, j->t, j->o->format, u->first, u->count, cur, v, b);
+    return render_rows(j->p, j->t, j->o->format, u->first, u->count, cur, v, b,
+                       j->t->check_rows ? rc : NULL, err);
 }
 
 static void *worker(void *arg)
@@ -468,6 +519,8 @@ static void *worker(void *arg)
     struct gen_cursor *cur = gen_cursor_new(j->t);
     struct gen_val *v = sil_xmalloc(sizeof *v);
     struct gen_rbuf local = {0};
+    struct rowcheck rc;
+    rowcheck_init(&rc, j->t);
     for (;;) {
         pthread_mutex_lock(&j->mu);
         if (j->stop || j->next >= j->nunits) {
@@ -489,16 +542,22 @@ static void *worker(void *arg)
         struct gen_rbuf b = s->buf;
         s->buf = local;
         pthread_mutex_unlock(&j->mu);
-        render_unit(j, &j->units[u], cur, v, &b);
+        struct sil_err e;
+        sil_err_clear(&e);
+        int bad = render_unit(j, &j->units[u], cur, v, &b, &rc, &e) < 0;
         pthread_mutex_lock(&j->mu);
         local = s->buf;
         s->buf = b;
+        s->bad = bad;
+        if (bad)
+            s->err = e;
         s->ready = 1;
         pthread_cond_broadcast(&j->cv);
         pthread_mutex_unlock(&j->mu);
     }
     free(local.p);
     free(v);
+    rowcheck_release(&rc);
     gen_cursor_free(cur);
     return NULL;
 }
@@ -563,6 +622,10 @@ static int write_table(const struct gen_plan *p, const struct gen_table *t,
     }
     struct gen_cursor *cur = started ? NULL : gen_cursor_new(t);
     struct gen_val *v = started ? NULL : sil_xmalloc(sizeof *v);
+    struct rowcheck rck;
+    memset(&rck, 0, sizeof rck);
+    if (!started)
+        rowcheck_init(&rck, t);
     struct fwriter w;
     memset(&w, 0, sizeof w);
     w.fd = -1;
@@ -594,12 +657,16 @@ static int write_table(const struct gen_plan *p, const struct gen_table *t,
             pthread_mutex_unlock(&j.mu);
             b = &s->buf;
         } else {
-            render_unit(&j, un, cur, v, &s->buf);
+            s->bad = render_unit(&j, un, cur, v, &s->buf, &rck, &s->err) < 0;
             b = &s->buf;
         }
         bytes += b->len;
-        if (fw_write(&w, b->p, b->len, 0, err) < 0)
+        if (s->bad) {
+            *err = s->err;
             rc = -1;
+        } else if (fw_write(&w, b->p, b->len, 0, err) < 0) {
+            rc = -1;
+        }
         if (started) {
             pthread_mutex_lock(&j.mu);
             s->unit = -1;
@@ -638,6 +705,8 @@ static int write_table(const struct gen_plan *p, const struct gen_table *t,
     free(j.slots);
     pthread_mutex_destroy(&j.mu);
     pthread_cond_destroy(&j.cv);
+    if (!started)
+        rowcheck_release(&rck);
     gen_cursor_free(cur);
     free(v);
     free(units);
@@ -669,49 +738,10 @@ int gen_write_data(const struct gen_plan *p, const struct gen_out_opts *o, const
 
 /* ---- schema.sql ---- */
 
-int gen_expr_acceptable(const char *e)
+/* A parsed expression as SQL: identifiers quoted, literals re-escaped. */
+static void b_expr(struct sil_buf *b, const struct sil_expr *e, const char *type_schema)
 {
-    int depth = 0;
-    size_t n = strlen(e);
-    if (n == 0 || n > SIL_EXPR_MAX)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)e[i];
-        if (c == '\'') {
-            /* A string literal: '' escapes a quote; no backslashes. */
-            for (i++; i < n; i++) {
-                if (e[i] == '\\' || (unsigned char)e[i] < 0x20)
-                    return 0;
-                if (e[i] == '\'') {
-                    if (i + 1 < n && e[i + 1] == '\'') {
-                        i++;
-                        continue;
-                    }
-                    break;
-                }
-            }
-            if (i >= n)
-                return 0;
-            continue;
-        }
-        if (c == '"') {
-            for (i++; i < n && e[i] != '"'; i++)
-                if ((unsigned char)e[i] < 0x20)
-                    return 0;
-            if (i >= n)
-                return 0;
-            continue;
-        }
-        if (c == ';' || c == '\\' || c == '$' || c < 0x20 || c >= 0x7f)
-            return 0;
-        if ((c == '-' && e[i + 1] == '-') || (c == '/' && e[i + 1] == '*'))
-            return 0;
-        if (c == '(')
-            depth++;
-        if (c == ')' && --depth < 0)
-            return 0;
-    }
-    return depth == 0;
+    sil_expr_render(e, type_schema, b);
 }
 
 static void b_ident(struct sil_buf *b, const char *s)
@@ -831,12 +861,10 @@ char *gen_schema_sql(const struct gen_plan *p, const struct gen_out_opts *o,
         if (d->not_null)
             sil_buf_adds(&b, " NOT NULL");
         for (size_t c = 0; c < d->nchecks; c++) {
-            if (!gen_expr_acceptable(d->checks[c].expr))
-                continue;
             sil_buf_adds(&b, " CONSTRAINT ");
             b_ident(&b, d->checks[c].name);
             sil_buf_adds(&b, " CHECK (");
-            sil_buf_adds(&b, d->checks[c].expr);
+            b_expr(&b, p->domain_checks[i][c], q ? d->schema : NULL);
             sil_buf_addc(&b, ')');
         }
         sil_buf_adds(&b, ";\n");
@@ -859,9 +887,9 @@ char *gen_schema_sql(const struct gen_plan *p, const struct gen_out_opts *o,
                 sil_buf_adds(&b, " GENERATED ALWAYS AS IDENTITY");
             else if (col->identity == SIL_IDENTITY_BY_DEFAULT)
                 sil_buf_adds(&b, " GENERATED BY DEFAULT AS IDENTITY");
-            if (col->generated_expr && gen_expr_acceptable(col->generated_expr)) {
+            if (gt->cols[c].gen_expr) {
                 sil_buf_adds(&b, " GENERATED ALWAYS AS (");
-                sil_buf_adds(&b, col->generated_expr);
+                b_expr(&b, gt->cols[c].gen_expr, q ? t->schema : NULL);
                 sil_buf_adds(&b, ") STORED");
             }
             if (!col->nullable)
@@ -936,20 +964,14 @@ char *gen_schema_sql(const struct gen_plan *p, const struct gen_out_opts *o,
             b_cols(&b, t->uniques[u].ncols, t->uniques[u].cols);
             sil_buf_adds(&b, ";\n");
         }
+        /* gt->checks starts with the table's own checks, in order. */
         for (size_t c = 0; c < t->nchecks; c++) {
-            if (!gen_expr_acceptable(t->checks[c].expr)) {
-                sil_buf_addf(&b,
-                             "-- check constraint %zu of this table left out: its expression "
-                             "is not in the accepted form\n",
-                             c + 1);
-                continue;
-            }
             sil_buf_adds(&b, "ALTER TABLE ");
             b_table(&b, t, q);
             sil_buf_adds(&b, " ADD CONSTRAINT ");
             b_ident(&b, t->checks[c].name);
             sil_buf_adds(&b, " CHECK (");
-            sil_buf_adds(&b, t->checks[c].expr);
+            b_expr(&b, gt->checks[c].e, q ? t->schema : NULL);
             sil_buf_adds(&b, ");\n");
         }
         for (size_t c = 0; c < gt->ncols; c++)

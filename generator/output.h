@@ -63,8 +63,5 @@ char *gen_schema_sql(const struct gen_plan *p, const struct gen_out_opts *o,
 void gen_data_name(const struct sil_table *t, int64_t chunk, const struct gen_out_opts *o,
                    char *out, size_t n);
 const char *gen_format_name(enum gen_format f);
-/* Whether a shape expression passes the conservative lexical check that
- * lets schema.sql carry it (no statements, comments, or dollar quoting). */
-int gen_expr_acceptable(const char *expr);
 
 #endif

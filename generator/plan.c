@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "constraints.h"
 #include "dict.h"
+#include "expr.h"
 #include "json.h"
 #include "pii.h"
 #include "policy.h"
@@ -1211,6 +1213,19 @@ static int size_tables(struct gen_plan *p, const struct gen_template *tpl,
     return 0;
 }
 
+static void free_domain_checks(struct gen_plan *p)
+{
+    if (p->domain_checks && p->shape) {
+        for (size_t d = 0; d < p->shape->ndomains; d++) {
+            for (size_t c = 0; p->domain_checks[d] && c < p->shape->domains[d].nchecks; c++)
+                sil_expr_free(p->domain_checks[d][c]);
+            free(p->domain_checks[d]);
+        }
+    }
+    free(p->domain_checks);
+    p->domain_checks = NULL;
+}
+
 struct gen_plan *gen_plan_new(struct sil_shape *shape, const struct gen_template *tpl,
                               uint64_t seed, const struct gen_sizing *sz, struct sil_err *err)
 {
@@ -1249,8 +1264,17 @@ struct gen_plan *gen_plan_new(struct sil_shape *shape, const struct gen_template
         t->count = t->rows;
         t->holds_start = 1;
     }
+    {
+        char now[21];
+        sil_utc_now(now);
+        if (sil_utc_parse(now, &p->now) < 0)
+            p->now = 0;
+    }
+    if (gen_plan_checks(p, err) < 0)
+        goto fail;
     return p;
 fail:
+    free_domain_checks(p);
     p->shape = NULL; /* the caller still owns it on failure */
     gen_plan_free(p);
     return NULL;
@@ -1273,6 +1297,7 @@ void gen_plan_free(struct gen_plan *p)
             gen_cat_release(&col->cat);
             gen_cat_release(&col->how_cat);
             free(col->cmp);
+            sil_expr_free(col->gen_expr);
             for (size_t k = 0; k < col->ncat; k++)
                 free((char *)col->cat_values[k]);
             free(col->cat_values);
@@ -1282,6 +1307,9 @@ void gen_plan_free(struct gen_plan *p)
                 free((void *)col->faker.elements);
             }
         }
+        for (size_t c = 0; c < t->nchecks; c++)
+            sil_expr_free(t->checks[c].e);
+        free(t->checks);
         free(t->cols);
         free(t->fks);
         gen_fanout_release(&t->derived_fan);
@@ -1289,6 +1317,7 @@ void gen_plan_free(struct gen_plan *p)
     free(p->tables);
     free(p->order);
     free(p->clamps);
+    free_domain_checks(p);
     sil_shape_free(p->shape);
     free(p);
 }

@@ -16,6 +16,7 @@
 #include "shape.h"
 
 struct gen_template;
+struct sil_expr;
 
 /* How a column's values are made. */
 enum gen_kind {
@@ -160,6 +161,8 @@ struct gen_col {
     struct gen_fkplan *arrival;
     /* GK_FAKER */
     struct gen_faker_spec faker;
+    /* a generated column's expression, parsed (the column is not written) */
+    struct sil_expr *gen_expr;
 };
 
 enum gen_fk_mode {
@@ -190,6 +193,20 @@ struct gen_fkplan {
     struct gen_icdf gaps;
 };
 
+/*
+ * A check constraint as the plan holds it: a table's own check, or a
+ * domain's check on one column of that domain. `shaped` is set when every
+ * part of the expression was applied to the plan's value generators, so it
+ * holds by construction; the other checks are evaluated on every generated
+ * row, and a row that fails stops the run.
+ */
+struct gen_check {
+    const char *name;   /* the constraint's name (owned by the shape) */
+    struct sil_expr *e; /* bound to the table's columns; owned by the plan */
+    int column;         /* a domain check: the column it checks as VALUE; else -1 */
+    int shaped;
+};
+
 struct gen_table {
     struct sil_table *t;
     size_t index; /* in shape->tables */
@@ -207,6 +224,10 @@ struct gen_table {
      * plan_fk (index in fks, -1 = none) */
     int derived_fk;
     struct gen_fanout derived_fan;
+    /* the table's checks first (as in t->checks), then domain checks per column */
+    size_t nchecks;
+    struct gen_check *checks;
+    int check_rows; /* some check is not shaped: evaluate every row */
     /* sizing record */
     const char *size_source; /* "source", "scale", "rows", "band", "derived", "template" */
     int64_t requested;
@@ -250,6 +271,9 @@ struct gen_plan {
     int64_t max_rows;
     size_t ndeferred;
     const char *locale; /* default locale */
+    /* domain checks, parsed: domain_checks[d][c] for shape->domains[d].checks[c] */
+    struct sil_expr ***domain_checks;
+    int64_t now; /* epoch seconds for now() in checks evaluated while generating */
 };
 
 /*

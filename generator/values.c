@@ -710,6 +710,14 @@ void gen_value(const struct gen_plan *p, const struct gen_table *t, const struct
             /* Short unique text: an upper-case code, a bijection of the row. */
             uint64_t x = gen_perm_apply(&c->uperm, (uint64_t)row);
             n = fmt_base36(v->buf, x, c->code_width);
+            /* The code is a prefix of fixed width, so the value stays unique
+             * when it is filled to the length the shape's distribution draws. */
+            static const char alnum[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+            uint64_t fill = gen_mix(r);
+            for (; n < len; n++) {
+                v->buf[n] = alnum[fill % 36];
+                fill = gen_mix(fill);
+            }
             for (size_t i = 0; i < n; i++)
                 if (v->buf[i] >= 'a' && v->buf[i] <= 'z')
                     v->buf[i] = (char)(v->buf[i] - 32);

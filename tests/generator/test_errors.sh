@@ -86,8 +86,8 @@ expect_exit 2 "no input" -- "$gen" -o "$o"
 assert_contains "$T_ERR" "give --shape FILE, --template FILE or both" "says what is missing"
 expect_exit 2 "bad --shard" -- "$gen" -s "$chat" -o "$o" --shard 5/4
 expect_exit 2 "sql chunks off the statement grid" -- "$gen" -s "$chat" -o "$o" --format sql --chunk-rows 1500
-expect_exit 2 "report is not in this version" -- "$gen" report "$o"
-assert_contains "$T_ERR" "'report' is not available in this version" "says so"
+expect_exit 2 "calibrate is not in this version" -- "$gen" calibrate "$o"
+assert_contains "$T_ERR" "'calibrate' is not available in this version" "says so"
 
 # An existing output directory is refused, and replaced only with --force.
 mkdir -p "$o" && echo keep >"$o/marker"
@@ -116,6 +116,54 @@ if mount -t tmpfs -o size=2m tmpfs "$T_TMP/tiny" 2>/dev/null; then
 else
     echo "note: cannot mount a small tmpfs here: the real disk-full case is not checked" >&2
 fi
+
+# Check constraints: one outside the expression grammar is refused by name;
+# one the generator cannot shape is evaluated on every row, and a row that
+# fails stops the run (here row 1049, which the plan-time sample skips).
+# check_shape EXPR ROWS FILE: a one-table shape (id, a) with that check.
+check_shape() {
+    python3 -c '
+import json, sys
+s = json.load(open("tests/shapes/checks.shape.json"))
+s["domains"] = []
+s.pop("checksum", None)
+s["tables"] = [{"schema": "public", "name": "t", "kind": "table",
+  "rows": {"count": int(sys.argv[2]), "method": "exact", "sampled": 0}, "primary_key": ["id"],
+  "checks": [{"name": "t_check", "expression": sys.argv[1]}],
+  "columns": [{"name": "id", "type": {"name": "integer"}, "nullable": False, "classification": "identifier"},
+              {"name": "a", "type": {"name": "integer"}, "nullable": False, "classification": "public",
+               "stats": {"null_fraction": 0, "quantiles": [[0, -50], [1, -10]]}}]}]
+json.dump(s, open(sys.argv[3], "w"))' "$1" "$2" "$3"
+}
+check_shape "(a > 0); DROP TABLE t" 10 "$T_TMP/ck1.json"
+expect_exit 2 "check outside the grammar" -- "$gen" -s "$T_TMP/ck1.json" -o "$o"
+assert_contains "$T_ERR" 'table "public.t": check constraint "t_check" cannot be used: expression "(a > 0); DROP TABLE t" refused at position 8' "names table, constraint, expression and position"
+assert_contains "$T_ERR" "hint: " "says what to do"
+nothing_left "$o" "check outside the grammar"
+check_shape "((a > 0) OR (b > 0))" 10 "$T_TMP/ck2.json"
+expect_exit 2 "check naming a missing column" -- "$gen" -s "$T_TMP/ck2.json" -o "$o"
+assert_contains "$T_ERR" 'check constraint "t_check" cannot be used' "refuses a check on a missing column"
+assert_contains "$T_ERR" '"b"' "names the column"
+check_shape "(a > 0)" 10 "$T_TMP/ck3.json"
+expect_exit 0 "a range crossing the whole distribution is shaped" -- "$gen" -s "$T_TMP/ck3.json" -o "$o"
+assert_eq "$(cut -f2 "$o/data/public.t.copy" | sort -n | head -n1)" 1 "values moved inside the check"
+rm -rf "$o"
+check_shape "((id < 1050) OR (id > 1050))" 100000 "$T_TMP/ck4.json"
+expect_exit 2 "a row failing an unshaped check" -- "$gen" -s "$T_TMP/ck4.json" -o "$o" --threads 2
+assert_contains "$T_ERR" 'table "public.t": generated row 1049 fails check constraint "t_check" "((id < 1050) OR (id > 1050))"' "names the table, row, constraint and expression"
+nothing_left "$o" "row failing a check"
+expect_exit 2 "the same with one thread" -- "$gen" -s "$T_TMP/ck4.json" -o "$o" --threads 1
+assert_contains "$T_ERR" 'generated row 1049 fails check constraint' "one thread finds the same row"
+check_shape "((a > 0) OR (id > 50))" 100 "$T_TMP/ck5.json"
+expect_exit 2 "a check failing in the plan-time sample" -- "$gen" -s "$T_TMP/ck5.json" -o "$o" -q
+assert_contains "$T_ERR" "cannot plan the output: table \"public.t\": generated row 0 fails check constraint" "fails before writing"
+nothing_left "$o" "check failing at plan time"
+check_shape "((a < 0) OR (id > 0))" 100 "$T_TMP/ck5.json"
+expect_exit 0 "an unshaped check that holds" -- "$gen" -s "$T_TMP/ck5.json" -o "$o" -q
+rm -rf "$o"
+check_shape "((a > 0) AND (a < 1))" 10 "$T_TMP/ck6.json"
+expect_exit 2 "a check no integer meets" -- "$gen" -s "$T_TMP/ck6.json" -o "$o.2"
+assert_contains "$T_ERR" 'its range is empty' "says the range is empty"
 
 # Interrupted: SIGINT during a long run leaves nothing.
 "$gen" -s "$chat" -o "$o" -q --band dev --threads 1 2>"$T_TMP/int.err" &

@@ -341,23 +341,6 @@ static void test_gen__time_formats(void **state)
     assert_string_equal(b, "-9223372036854775808");
 }
 
-static void test_gen__expression_vetting(void **state)
-{
-    (void)state;
-    assert_true(gen_expr_acceptable("(size_bytes > 0)"));
-    assert_true(gen_expr_acceptable("(kind = ANY (ARRAY['direct'::text, 'group'::text]))"));
-    assert_true(gen_expr_acceptable("((email)::text ~~ '%@%'::text)"));
-    assert_true(gen_expr_acceptable("(name <> 'it''s; fine')"));
-    assert_false(gen_expr_acceptable("1); DROP TABLE users; --"));
-    assert_false(gen_expr_acceptable("(a > 0) -- comment"));
-    assert_false(gen_expr_acceptable("(a > 0) /* c */"));
-    assert_false(gen_expr_acceptable("(a > $$x$$)"));
-    assert_false(gen_expr_acceptable("((a > 0)"));
-    assert_false(gen_expr_acceptable("(a > 0))"));
-    assert_false(gen_expr_acceptable("(a > 'open)"));
-    assert_false(gen_expr_acceptable("(a > E'\\x')"));
-}
-
 static void test_gen__shard_ranges_tile_the_table(void **state)
 {
     (void)state;
@@ -685,7 +668,6 @@ int main(void)
         cmocka_unit_test(test_gen__personal_values_are_reserved),
         cmocka_unit_test(test_gen__unique_personal_values_differ),
         cmocka_unit_test(test_gen__time_formats),
-        cmocka_unit_test(test_gen__expression_vetting),
         cmocka_unit_test(test_gen__shard_ranges_tile_the_table),
         cmocka_unit_test(test_gen__template_builds_a_shape),
         cmocka_unit_test(test_gen__template_errors_name_the_place),

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the hand-written fixture shapes tests/shapes/{hr,financial,chinook}.shape.json.
+"""Writes the hand-written fixture shapes tests/shapes/{hr,financial,chinook,checks}.shape.json.
 
 Run from the repository root, then canonicalise each with shape-tool canon.
 The statistics are invented but plausible; hand-written shapes use source
@@ -293,7 +293,61 @@ ck = shape("en_US", [], [
                   stats=fks(0.64, [[0.43, 0], [0.92, 1], [1, 2]], pwc=0.57))]),
 ])
 
-for name, s in (("hr", hr), ("financial", fin), ("chinook", ck)):
+# ---- Check constraints of every form the generator shapes, over statistics
+# that cross them: without shaping, many rows would fail their checks. ----
+INTQ = {"name": "integer"}
+chk = shape("en_US", [], [
+    table("orders", 20000, [
+        col("id", BIG, cls="identifier"),
+        col("status", T, stats=st(categories=cats([("new", 0.5), ("paid", 0.3), ("void", 0.15), ("weird", 0.05)]))),
+        col("qty", INTQ, stats=st(quantiles=[[0, -5], [0.5, 12], [1, 60]])),
+        col("price", {"name": "domain", "schema": "public", "ref": "positive_amount"},
+            stats=st(quantiles=[[0, -10], [0.2, 5], [0.9, 200], [1, 500]])),
+        col("discount", num(5, 2), stats=st(quantiles=[[0, 0], [0.8, 30], [1, 60]])),
+        col("placed_on", DATE, stats=st(quantiles=[[0, 17897], [0.5, 19000], [1, 20454]])),
+        col("shipped_on", DATE, nullable=True, stats=st(0.3, quantiles=[[0, 17897], [0.5, 19000], [1, 20454]])),
+        col("created_at", TSTZ, stats=st(quantiles=[[0, 1577836800], [0.8, 1767225600], [1, 1893456000]])),
+        col("code", vc(8), stats=st(length_quantiles=[[0, 1], [0.5, 4], [1, 8]])),
+        col("country", {"name": "char", "length": 2},
+            stats=st(categories=cats([("US", 0.6), ("XX", 0.2), ("CA", 0.2)]))),
+        col("kind", T, stats=st(categories=cats([("kiosk", 0.4), ("kitchen", 0.3), ("web", 0.3)]))),
+        col("note", T, nullable=True, stats=st(0.5, length_quantiles=[[0, 5], [0.5, 30], [1, 80]])),
+        col("flag", {"name": "boolean"}, nullable=True,
+            stats=st(0.2, categories=cats([("true", 0.5), ("false", 0.5)]))),
+        col("active", {"name": "boolean"}, stats=st(categories=cats([("true", 0.7), ("false", 0.3)]))),
+        col("priority", INTQ, stats=st(categories=cats([("0", 0.1), ("1", 0.4), ("2", 0.3), ("13", 0.2)]))),
+        col("a", INTQ, stats=st(quantiles=[[0, 1], [1, 100]])),
+        col("b", INTQ, stats=st(quantiles=[[0, -100], [1, 100]])),
+        col("min_v", num(8, 2), stats=st(quantiles=[[0, 0], [1, 100]])),
+        col("max_v", num(8, 2), stats=st(quantiles=[[0, 0], [1, 100]])),
+        col("zip", {"name": "domain", "schema": "public", "ref": "zip5"}, nullable=True, stats=st(0.1)),
+    ], pk=["id"],
+        checks=[
+            {"name": "orders_status_check", "expression": "(status = ANY (ARRAY['new'::text, 'paid'::text, 'void'::text]))"},
+            {"name": "orders_qty_check", "expression": "((qty > 0) AND (qty <= 40))"},
+            {"name": "orders_discount_check", "expression": "((discount >= (0)::numeric) AND (discount <= (50)::numeric))"},
+            {"name": "orders_placed_on_check", "expression": "(placed_on >= '2020-01-01'::date)"},
+            {"name": "orders_shipped_check", "expression": "(shipped_on >= placed_on)"},
+            {"name": "orders_created_at_check", "expression": "(created_at <= now())"},
+            {"name": "orders_code_check", "expression": "(char_length((code)::text) >= 3)"},
+            {"name": "orders_country_check", "expression": "(country <> 'XX'::bpchar)"},
+            {"name": "orders_kind_check", "expression": "(kind ~~ 'k%'::text)"},
+            {"name": "orders_note_check", "expression": "((note IS NULL) OR (length(note) <= 20))"},
+            {"name": "orders_flag_check", "expression": "(flag IS NOT NULL)"},
+            {"name": "orders_active_check", "expression": "(active = true)"},
+            {"name": "orders_priority_check", "expression": "(priority <> ALL (ARRAY[0, 13]))"},
+            {"name": "orders_a_or_b_check", "expression": "((a > 0) OR (b > 0))"},
+            {"name": "orders_min_max_check", "expression": "(min_v <= max_v)"},
+        ]),
+])
+chk["domains"] = [
+    {"schema": "public", "name": "positive_amount", "type": num(10, 2),
+     "checks": [{"name": "positive_amount_check", "expression": "(VALUE > (0)::numeric)"}]},
+    {"schema": "public", "name": "zip5", "type": vc(5), "not_null": False,
+     "checks": [{"name": "zip5_check", "expression": "(char_length((VALUE)::text) = 5)"}]},
+]
+
+for name, s in (("hr", hr), ("financial", fin), ("chinook", ck), ("checks", chk)):
     with open(f"tests/shapes/{name}.shape.json", "w") as f:
         json.dump(s, f, indent=2)
         f.write("\n")
