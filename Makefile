@@ -38,7 +38,7 @@ endif
 
 DEB_PACKAGES := build-essential pkg-config libsodium-dev libpq-dev libcjson-dev \
 	libcurl4-openssl-dev libpcre2-dev libcmocka-dev libzstd-dev zstd postgresql \
-	postgresql-client clang llvm python3 time
+	postgresql-client clang llvm python3 time jq chromium
 
 STD := -std=c11 -D_POSIX_C_SOURCE=200809L
 WARN := -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wstrict-prototypes \
