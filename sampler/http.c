@@ -479,6 +479,16 @@ static char *wire_url(const struct sampler_http *h, const char *url)
     return s;
 }
 
+/* The URL as sent, secrets masked: what the audit log and messages show. */
+static char *shown_url(const struct sampler_http *h, const char *url)
+{
+    char *wire = wire_url(h, url);
+    char *s = sampler_url_redact(wire, h->d->auth_param);
+    sodium_memzero(wire, strlen(wire));
+    free(wire);
+    return s;
+}
+
 static int transient_curl(CURLcode rc)
 {
     return rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_COULDNT_CONNECT ||
@@ -491,7 +501,7 @@ int sampler_http_get(struct sampler_http *h, const char *url, struct sampler_res
 {
     const struct sampler_apidesc *d = h->d;
     char *cur = sil_xstrdup(url);
-    char *shown = sampler_url_redact(cur, d->auth_param);
+    char *shown = shown_url(h, cur);
     struct sil_buf body;
     sil_buf_init(&body, (size_t)d->max_response_bytes);
     struct xfer x = {&body, 0, NULL, NULL, NULL, NULL};
@@ -622,7 +632,7 @@ int sampler_http_get(struct sampler_http *h, const char *url, struct sampler_res
             free(cur);
             free(shown);
             cur = next;
-            shown = sampler_url_redact(cur, d->auth_param);
+            shown = shown_url(h, cur);
             continue;
         }
         if (status == 401 || status == 403) {

@@ -14,8 +14,8 @@
 
 enum rkind { RK_NONE = 0, RK_OBJ, RK_BOOL, RK_NUM, RK_STR, RK_JSON };
 
-static const char *const kind_names[] = {"null",   "object", "boolean",
-                                         "number", "string", "array or deep object"};
+static const char *const kind_names[] = {"null",     "an object", "a boolean",
+                                         "a number", "a string",  "an array or deep object"};
 
 enum rtype { RT_TEXT, RT_BOOL, RT_INT, RT_BIGINT, RT_NUMERIC, RT_UUID, RT_DATE, RT_TS, RT_TSTZ,
              RT_JSONB };
@@ -210,8 +210,8 @@ static int add_value(struct sampler_rtable *t, const char *name, const cJSON *v,
             c->kind = k;
         } else if (c->kind != k) {
             return sil_err_set(err, SIL_ENET,
-                               "entity \"%s\" changed shape: field \"%s\" is a %s in record %zu "
-                               "(page %d), a %s before",
+                               "entity \"%s\" changed shape: field \"%s\" is %s in record %zu "
+                               "(page %d), %s before",
                                t->name, name, kind_names[k], t->nrec, page, kind_names[c->kind]);
         }
     }
