@@ -20,9 +20,13 @@ rest__on_exit() {
     if declare -F pg_stop >/dev/null; then pg_stop; fi
     if declare -F t__cleanup_tmp >/dev/null; then t__cleanup_tmp; fi
 }
-trap rest__on_exit EXIT
-trap 'rest__on_exit; exit 130' INT
-trap 'rest__on_exit; exit 143' TERM
+# (Re)installed by rest_start: pg_start installs traps of its own.
+rest__traps() {
+    trap rest__on_exit EXIT
+    trap 'rest__on_exit; exit 130' INT
+    trap 'rest__on_exit; exit 143' TERM
+}
+rest__traps
 
 # rest_setup: the secret (mode 0600) and a key.
 rest_setup() {
@@ -37,8 +41,9 @@ rest_start() {
     shift
     local pf
     pf=$(mktemp -u "$T_TMP/port.XXXXXX")
-    python3 "$RS" --port-file "$pf" --secret-file "$SECRET" "$@" 2>>"$T_TMP/server.err" &
+    python3 "$RS" --port-file "$pf" --secret-file "$SECRET" "$@" >>"$T_TMP/server.err" 2>&1 </dev/null &
     REST_PIDS+=($!)
+    rest__traps
     local i
     for i in $(seq 1 100); do
         [ -s "$pf" ] && break
