@@ -196,9 +196,9 @@ static int pick(struct sil_jctx *c, const cJSON *o, const char *key, const char 
 
 static int parse_paging(struct sil_jctx *c, const cJSON *parent, struct sampler_paging *pg)
 {
-    static const char *const keys[] = {"style",        "page_size",   "limit_param", "offset_param",
-                                       "page_param",   "first_page",  "next_path",   "cursor_param",
-                                       "cursor_path",  "total_path",  "max_pages",   NULL};
+    static const char *const keys[] = {"style",       "page_size",  "limit_param", "offset_param",
+                                       "page_param",  "first_page", "next_path",   "cursor_param",
+                                       "cursor_path", "total_path", "max_pages",   NULL};
     static const char *const styles[] = {"none", "offset", "page", "next_link", "cursor", NULL};
     const cJSON *o = NULL;
     if (sil_json_object(c, parent, "pagination", 0, &o) < 0)
@@ -262,8 +262,8 @@ static int parse_params(struct sil_jctx *c, const cJSON *e, struct sampler_entit
         const char *name = p->string, *value = p->valuestring;
         for (const char *s = name; *s; s++)
             if (!isalnum((unsigned char)*s) && !strchr("-_.~[]", *s))
-                return sil_jctx_fail_at(
-                    cc, name, "parameter names are letters, digits and - _ . ~ [ ] only");
+                return sil_jctx_fail_at(cc, name,
+                                        "parameter names are letters, digits and - _ . ~ [ ] only");
         if (!*name || strlen(name) > 64 || strlen(value) > 512)
             return sil_jctx_fail_at(cc, name, "parameter name or value too long or empty");
         for (size_t i = 0; i < en->nparams; i++)
@@ -316,10 +316,9 @@ static int parse_fkhints(struct sil_jctx *c, const cJSON *e, struct sampler_enti
 }
 
 static int parse_entities(struct sil_jctx *c, struct sampler_apidesc *d, const cJSON *arr,
-                          const struct sampler_paging *defpg, const char *defrec,
-                          int64_t defmax)
+                          const struct sampler_paging *defpg, const char *defrec, int64_t defmax)
 {
-    static const char *const keys[] = {"name",   "path",         "records", "max_records",
+    static const char *const keys[] = {"name",       "path",  "records",      "max_records",
                                        "pagination", "query", "foreign_keys", NULL};
     size_t n = (size_t)cJSON_GetArraySize(arr), i = 0;
     size_t mark = sil_jctx_key(c, "entities");
@@ -354,8 +353,8 @@ static int parse_entities(struct sil_jctx *c, struct sampler_apidesc *d, const c
         if (en->path[0] != '/')
             return sil_jctx_fail_at(c, "path", "expected a path starting with \"/\"");
         for (const char *p = en->path; *p; p++)
-            if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || *p == '?' ||
-                *p == '#' || *p == '\\')
+            if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || *p == '?' || *p == '#' ||
+                *p == '\\')
                 return sil_jctx_fail_at(c, "path",
                                         "a path is printable ASCII without spaces, '?' or '#' "
                                         "(put parameters in \"query\")");
@@ -374,8 +373,9 @@ static int parse_secret_src(struct sil_jctx *c, const cJSON *a, const char *fkey
     if (sil_json_str(c, a, fkey, 0, 4096, file) < 0 || sil_json_str(c, a, ekey, 0, 128, env) < 0)
         return -1;
     if ((*file != NULL) == (*env != NULL))
-        return sil_jctx_fail(c, "the %s comes from exactly one of \"%s\" and \"%s\" (never from "
-                                "this file or the command line)",
+        return sil_jctx_fail(c,
+                             "the %s comes from exactly one of \"%s\" and \"%s\" (never from "
+                             "this file or the command line)",
                              what, fkey, ekey);
     if (*env) {
         if (!**env)
@@ -411,8 +411,8 @@ static int parse_auth(struct sil_jctx *c, const cJSON *root, struct sampler_apid
     if (sil_json_str(c, a, "header", 0, 64, &h) < 0 || param_name(c, a, "param", &q) < 0 ||
         sil_json_str(c, a, "username", 0, 256, &d->username) < 0)
         return -1;
-    int want_token = type == SAMPLER_AUTH_BEARER || type == SAMPLER_AUTH_HEADER ||
-                     type == SAMPLER_AUTH_QUERY;
+    int want_token =
+        type == SAMPLER_AUTH_BEARER || type == SAMPLER_AUTH_HEADER || type == SAMPLER_AUTH_QUERY;
     const cJSON *tf = sil_json_get(a, "token_file"), *te = sil_json_get(a, "token_env");
     const cJSON *pf = sil_json_get(a, "password_file"), *pe = sil_json_get(a, "password_env");
     if (!want_token && (tf || te))
@@ -426,9 +426,8 @@ static int parse_auth(struct sil_jctx *c, const cJSON *root, struct sampler_apid
     if ((q != NULL) != (type == SAMPLER_AUTH_QUERY))
         return sil_jctx_fail(c, "\"param\" names the query parameter of the query type, and "
                                 "only there");
-    if (want_token &&
-        parse_secret_src(c, a, "token_file", "token_env", &d->token_file, &d->token_env,
-                         "token") < 0)
+    if (want_token && parse_secret_src(c, a, "token_file", "token_env", &d->token_file,
+                                       &d->token_env, "token") < 0)
         return -1;
     if (type == SAMPLER_AUTH_BASIC) {
         if (!d->username)
@@ -455,10 +454,10 @@ static int parse_auth(struct sil_jctx *c, const cJSON *root, struct sampler_apid
 static int parse_limits(struct sil_jctx *c, const cJSON *root, struct sampler_apidesc *d,
                         int64_t *max_records)
 {
-    static const char *const keys[] = {"max_records",        "max_response_bytes",
+    static const char *const keys[] = {"max_records",         "max_response_bytes",
                                        "requests_per_second", "timeout_ms",
-                                       "connect_timeout_ms", "retries",
-                                       "max_retry_wait_s",   NULL};
+                                       "connect_timeout_ms",  "retries",
+                                       "max_retry_wait_s",    NULL};
     const cJSON *l = NULL;
     if (sil_json_object(c, root, "limits", 0, &l) < 0)
         return -1;
@@ -483,9 +482,8 @@ struct sampler_apidesc *sampler_apidesc_parse(const char *data, size_t len, cons
                                               struct sil_err *err)
 {
     static const char *const keys[] = {
-        "format",     "version",     "description", "base_url",         "schema",
-        "auth",       "pagination",  "records",     "limits",           "tls_ca_file",
-        "allow_plain_http", "entities", NULL};
+        "format",  "version", "description", "base_url",         "schema",   "auth", "pagination",
+        "records", "limits",  "tls_ca_file", "allow_plain_http", "entities", NULL};
     cJSON *root = NULL;
     if (sil_json_parse(data, len, name, &root, err) < 0)
         return NULL;
@@ -510,8 +508,9 @@ struct sampler_apidesc *sampler_apidesc_parse(const char *data, size_t len, cons
         sil_json_str(&c, root, "format", 1, 0, &fmt) < 0)
         goto fail;
     if (strcmp(fmt, SAMPLER_API_FORMAT) != 0) {
-        sil_jctx_fail_at(&c, "format", "\"%.40s\" is not a REST source description (expected \"%s\")",
-                         fmt, SAMPLER_API_FORMAT);
+        sil_jctx_fail_at(&c, "format",
+                         "\"%.40s\" is not a REST source description (expected \"%s\")", fmt,
+                         SAMPLER_API_FORMAT);
         goto fail;
     }
     if (sil_json_int(&c, root, "version", 1, 1, 1, &version) < 0 ||

@@ -86,8 +86,8 @@ struct sampler_fkhint {
 };
 
 struct sampler_entity {
-    const char *name; /* the table name in the shape */
-    const char *path; /* "/employee", appended to base_url */
+    const char *name;    /* the table name in the shape */
+    const char *path;    /* "/employee", appended to base_url */
     const char *records; /* dotted path of the record array; NULL: the page itself or its one
                             array of objects */
     int64_t max_records;
@@ -103,9 +103,9 @@ struct sampler_apidesc {
     const char *base_url;
     const char *schema; /* "public" */
     enum sampler_auth_type auth;
-    const char *auth_header;   /* SAMPLER_AUTH_HEADER */
-    const char *auth_param;    /* SAMPLER_AUTH_QUERY */
-    const char *token_file;    /* bearer, header, query: one of file and env */
+    const char *auth_header; /* SAMPLER_AUTH_HEADER */
+    const char *auth_param;  /* SAMPLER_AUTH_QUERY */
+    const char *token_file;  /* bearer, header, query: one of file and env */
     const char *token_env;
     const char *username;      /* basic */
     const char *password_file; /* basic: one of file and env */

@@ -83,9 +83,8 @@ int sampler_audit_statement(struct sampler_audit *a, const char *sql, double sec
     return write_line(a, o, err);
 }
 
-int sampler_audit_request(struct sampler_audit *a, const char *method, const char *url,
-                          long status, int64_t bytes, double seconds, const char *error,
-                          struct sil_err *err)
+int sampler_audit_request(struct sampler_audit *a, const char *method, const char *url, long status,
+                          int64_t bytes, double seconds, const char *error, struct sil_err *err)
 {
     char now[21];
     sil_utc_now(now);

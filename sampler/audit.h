@@ -33,8 +33,8 @@ int sampler_audit_statement(struct sampler_audit *a, const char *sql, double sec
  * response came), the bytes of the body received and, on failure, the
  * transport error. Bodies are never logged.
  */
-int sampler_audit_request(struct sampler_audit *a, const char *method, const char *url,
-                          long status, int64_t bytes, double seconds, const char *error,
+int sampler_audit_request(struct sampler_audit *a, const char *method, const char *url, long status,
+                          int64_t bytes, double seconds, const char *error,
                           struct sil_err *err) SIL_WUR;
 
 /* Lines (statements or requests) recorded by this handle. */

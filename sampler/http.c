@@ -155,10 +155,10 @@ static int secret_from_env(const char *var, const char *what, char **out, struct
 
 static int secret_param(const char *name, size_t n, const char *extra)
 {
-    static const char *const names[] = {"api_key", "apikey", "api-key", "key", "token",
-                                        "access_token", "auth", "password", "passwd", "secret",
-                                        "client_secret", "signature", "sig", "code", "session",
-                                        NULL};
+    static const char *const names[] = {"api_key", "apikey",       "api-key",       "key",
+                                        "token",   "access_token", "auth",          "password",
+                                        "passwd",  "secret",       "client_secret", "signature",
+                                        "sig",     "code",         "session",       NULL};
     if (extra && strlen(extra) == n && strncasecmp(extra, name, n) == 0)
         return 1;
     for (int i = 0; names[i]; i++)
@@ -547,7 +547,8 @@ int sampler_http_get(struct sampler_http *h, const char *url, struct sampler_res
             else if (cc == CURLE_ABORTED_BY_CALLBACK)
                 snprintf(cerr, sizeof cerr, "interrupted");
             else
-                snprintf(cerr, sizeof cerr, "%s", h->errbuf[0] ? h->errbuf : curl_easy_strerror(cc));
+                snprintf(cerr, sizeof cerr, "%s",
+                         h->errbuf[0] ? h->errbuf : curl_easy_strerror(cc));
         }
         if (sampler_audit_request(h->audit, "GET", shown, cc == CURLE_OK ? status : 0,
                                   (int64_t)body.len, secs, cc == CURLE_OK ? NULL : cerr, err) < 0)

@@ -28,10 +28,10 @@ struct sampler_http;
 /* A successful (2xx) response. */
 struct sampler_response {
     long status;
-    struct sil_buf body;   /* NUL-terminated, at most max_response_bytes */
-    char *content_type;    /* or NULL */
-    char *link_next;       /* the Link header's rel="next" target, or NULL */
-    char *url;             /* the URL that answered (after same-host redirects) */
+    struct sil_buf body; /* NUL-terminated, at most max_response_bytes */
+    char *content_type;  /* or NULL */
+    char *link_next;     /* the Link header's rel="next" target, or NULL */
+    char *url;           /* the URL that answered (after same-host redirects) */
 };
 
 void sampler_response_release(struct sampler_response *r);

@@ -48,8 +48,8 @@ char *sampler_rest_url(const struct sampler_apidesc *d, const struct sampler_ent
 /* Where a page keeps its records, fixed by the first page. */
 struct layout {
     int known;
-    int top_array;   /* the page is the array */
-    char *key;       /* else the member (dotted path) holding it */
+    int top_array; /* the page is the array */
+    char *key;     /* else the member (dotted path) holding it */
 };
 
 static int find_records(const cJSON *root, const struct sampler_entity *e, struct layout *l,
@@ -85,16 +85,15 @@ static int find_records(const cJSON *root, const struct sampler_entity *e, struc
                                shown, e->name);
         }
     }
-    const cJSON *arr = l->top_array ? (cJSON_IsArray(root) ? root : NULL)
-                                    : sampler_json_at(root, l->key);
+    const cJSON *arr =
+        l->top_array ? (cJSON_IsArray(root) ? root : NULL) : sampler_json_at(root, l->key);
     if (!arr || !cJSON_IsArray(arr)) {
         if (page == 1 && e->records)
             return sil_err_set(err, SIL_ENET,
                                "GET %s: entity \"%s\": no array of records at \"%s\"", shown,
                                e->name, e->records);
-        return sil_err_set(err, SIL_ENET,
-                           "GET %s: entity \"%s\" changed shape on page %d: %s", shown, e->name,
-                           page,
+        return sil_err_set(err, SIL_ENET, "GET %s: entity \"%s\" changed shape on page %d: %s",
+                           shown, e->name, page,
                            l->top_array ? "the page is no longer an array"
                                         : "the records are no longer an array at the same key");
     }
@@ -172,7 +171,7 @@ int sampler_rest_fetch(struct sampler_http *h, const struct sampler_apidesc *d, 
         page++;
         free(url);
         url = NULL;
-        const char *lim = pg->limit_param ? pg->limit_param
+        const char *lim = pg->limit_param                    ? pg->limit_param
                           : pg->style == SAMPLER_PAGING_PAGE ? "page_size"
                                                              : "limit";
         char extra[512];
@@ -248,7 +247,8 @@ int sampler_rest_fetch(struct sampler_http *h, const struct sampler_apidesc *d, 
         char *ptr = NULL;
         if (!fail && pg->style == SAMPLER_PAGING_NEXT) {
             if (pg->next_path)
-                fail = page_pointer(root, pg->next_path, "next link", shown, e, page, &ptr, err) < 0;
+                fail =
+                    page_pointer(root, pg->next_path, "next link", shown, e, page, &ptr, err) < 0;
             else if (resp.link_next)
                 ptr = sil_xstrdup(resp.link_next);
         } else if (!fail && pg->style == SAMPLER_PAGING_CURSOR) {
@@ -310,7 +310,8 @@ int sampler_rest_fetch(struct sampler_http *h, const struct sampler_apidesc *d, 
                 sil_err_set(err, SIL_ENET,
                             "entity \"%s\": page %d points to the same %s again (%s); the "
                             "pagination does not advance",
-                            e->name, page, pg->style == SAMPLER_PAGING_NEXT ? "next link" : "cursor",
+                            e->name, page,
+                            pg->style == SAMPLER_PAGING_NEXT ? "next link" : "cursor",
                             ps ? ps : "cursor not shown");
                 free(ps);
                 free(ptr);

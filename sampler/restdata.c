@@ -17,8 +17,18 @@ enum rkind { RK_NONE = 0, RK_OBJ, RK_BOOL, RK_NUM, RK_STR, RK_JSON };
 static const char *const kind_names[] = {"null",     "an object", "a boolean",
                                          "a number", "a string",  "an array or deep object"};
 
-enum rtype { RT_TEXT, RT_BOOL, RT_INT, RT_BIGINT, RT_NUMERIC, RT_UUID, RT_DATE, RT_TS, RT_TSTZ,
-             RT_JSONB };
+enum rtype {
+    RT_TEXT,
+    RT_BOOL,
+    RT_INT,
+    RT_BIGINT,
+    RT_NUMERIC,
+    RT_UUID,
+    RT_DATE,
+    RT_TS,
+    RT_TSTZ,
+    RT_JSONB
+};
 
 struct rval {
     char *s; /* string values and JSON text; NULL for null and numbers */
@@ -349,7 +359,8 @@ static int parse_datetime(const char *s, size_t n, double *out)
     }
     if ((s[i] == '+' || s[i] == '-') && i + 6 == n && digits(s + i + 1, 2) && s[i + 3] == ':' &&
         digits(s + i + 4, 2)) {
-        int oh = (s[i + 1] - '0') * 10 + (s[i + 2] - '0'), om = (s[i + 4] - '0') * 10 + (s[i + 5] - '0');
+        int oh = (s[i + 1] - '0') * 10 + (s[i + 2] - '0'),
+            om = (s[i + 4] - '0') * 10 + (s[i + 5] - '0');
         if (oh > 23 || om > 59)
             return 0;
         double off = oh * 3600 + om * 60;
@@ -547,15 +558,13 @@ struct rtab {
 
 static void set_type(struct sil_type *ty, struct sampler_colinfo *ci, enum rtype rt)
 {
-    static const enum sil_type_base base[] = {SIL_T_TEXT,    SIL_T_BOOLEAN, SIL_T_INTEGER,
-                                              SIL_T_BIGINT,  SIL_T_NUMERIC, SIL_T_UUID,
-                                              SIL_T_DATE,    SIL_T_TIMESTAMP, SIL_T_TIMESTAMPTZ,
-                                              SIL_T_JSONB};
-    static const enum sampler_vkind vk[] = {SAMPLER_V_TEXT,      SAMPLER_V_BOOL,
-                                            SAMPLER_V_NUMBER,    SAMPLER_V_NUMBER,
-                                            SAMPLER_V_NUMBER,    SAMPLER_V_NONE,
-                                            SAMPLER_V_DATE,      SAMPLER_V_TIMESTAMP,
-                                            SAMPLER_V_TIMESTAMPTZ, SAMPLER_V_JSON};
+    static const enum sil_type_base base[] = {
+        SIL_T_TEXT, SIL_T_BOOLEAN, SIL_T_INTEGER,   SIL_T_BIGINT,      SIL_T_NUMERIC,
+        SIL_T_UUID, SIL_T_DATE,    SIL_T_TIMESTAMP, SIL_T_TIMESTAMPTZ, SIL_T_JSONB};
+    static const enum sampler_vkind vk[] = {
+        SAMPLER_V_TEXT,        SAMPLER_V_BOOL, SAMPLER_V_NUMBER, SAMPLER_V_NUMBER,
+        SAMPLER_V_NUMBER,      SAMPLER_V_NONE, SAMPLER_V_DATE,   SAMPLER_V_TIMESTAMP,
+        SAMPLER_V_TIMESTAMPTZ, SAMPLER_V_JSON};
     sil_type_init(ty, base[rt]);
     ci->vkind = vk[rt];
     ci->integer = rt == RT_INT || rt == RT_BIGINT;
@@ -712,8 +721,8 @@ static const char *unique_name(struct sil_arena *a, const struct sil_table *t, c
     return NULL;
 }
 
-static void add_fk(struct sil_shape *s, struct rtab *ch, size_t col, struct rtab *par,
-                   size_t pidx, double cov)
+static void add_fk(struct sil_shape *s, struct rtab *ch, size_t col, struct rtab *par, size_t pidx,
+                   double cov)
 {
     struct sil_table *t = ch->t;
     const char *name = unique_name(s->arena, t, t->name, t->cols[col].name, "_fkey");
@@ -771,7 +780,8 @@ static void detect_fks(struct sil_shape *s, struct rtab *r, size_t nt,
                                      hk->ref_column, par->t->cols[par->pk].name);
                         continue;
                     }
-                } else if (!base || !(names_entity(par, base) || (last && names_entity(par, last)))) {
+                } else if (!base ||
+                           !(names_entity(par, base) || (last && names_entity(par, last)))) {
                     continue;
                 }
                 struct rcol *pc = &par->rt->cols[par->colmap[par->pk]];
@@ -856,7 +866,8 @@ static void column_stats(struct sil_arena *a, struct sil_table *t, size_t ci, st
         for (size_t i = 0; i < c->n; i++)
             if (!c->v[i].null)
                 v[n++] = length ? (double)sampler_c_chars(c->v[i].s, c->v[i].len) : c->v[i].d;
-        sampler_quantiles_from_values(a, v, n, o->k, length ? &st->length_quantiles : &st->quantiles);
+        sampler_quantiles_from_values(a, v, n, o->k,
+                                      length ? &st->length_quantiles : &st->quantiles);
         if (numeric)
             ndistinct = sampler_c_distinct_numbers(v, n);
         free(v);
@@ -864,7 +875,8 @@ static void column_stats(struct sil_arena *a, struct sil_table *t, size_t ci, st
     struct sampler_cstr *sv = NULL;
     size_t nsv = 0;
     int texty = vk == SAMPLER_V_TEXT || vk == SAMPLER_V_JSON || vk == SAMPLER_V_NONE;
-    if (nonnull > 0 && (texty || vk == SAMPLER_V_BOOL || (vk == SAMPLER_V_NUMBER && info->integer))) {
+    if (nonnull > 0 &&
+        (texty || vk == SAMPLER_V_BOOL || (vk == SAMPLER_V_NUMBER && info->integer))) {
         /* The text form of each value: what `::text` gives in SQL. */
         sv = sil_xcalloc((size_t)nonnull, sizeof *sv);
         char **owned = NULL;
@@ -1025,7 +1037,8 @@ static void add_uniques(struct sil_shape *s, struct rtab *r, const struct sample
         if (!name)
             continue;
         size_t cap = t->nuniques;
-        t->uniques = sil_arena_grow(s->arena, t->uniques, sizeof *t->uniques, t->nuniques + 1, &cap);
+        t->uniques =
+            sil_arena_grow(s->arena, t->uniques, sizeof *t->uniques, t->nuniques + 1, &cap);
         t->uniques[t->nuniques].name = name;
         t->uniques[t->nuniques].ncols = 1;
         t->uniques[t->nuniques++].cols = sil_arena_strv(s->arena, &t->cols[i].name, 1);

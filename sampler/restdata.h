@@ -25,8 +25,8 @@
 #include "policyfile.h"
 
 #define SAMPLER_REST_MAX_FIELDS  1600
-#define SAMPLER_REST_DEPTH       3    /* levels of nested objects flattened */
-#define SAMPLER_REST_FK_COVERAGE 0.9  /* child values found in the parent to confirm a key */
+#define SAMPLER_REST_DEPTH       3   /* levels of nested objects flattened */
+#define SAMPLER_REST_FK_COVERAGE 0.9 /* child values found in the parent to confirm a key */
 
 struct sampler_rtable;
 
