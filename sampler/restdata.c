@@ -750,9 +750,9 @@ static void detect_fks(struct sil_shape *s, struct rtab *r, size_t nt,
     for (size_t ti = 0; ti < nt; ti++) {
         struct rtab *ch = &r[ti];
         const struct sampler_entity *en = &d->entities[ti];
+        if (ch->colmap[0] < 0)
+            continue; /* no records */
         for (size_t ci = 0; ci < ch->t->ncols; ci++) {
-            if ((int)ci == ch->pk)
-                continue;
             struct rcol *cc = &ch->rt->cols[ch->colmap[ci]];
             if (cc->nonnull == 0)
                 continue;
@@ -767,7 +767,8 @@ static void detect_fks(struct sil_shape *s, struct rtab *r, size_t nt,
                 last = sil_xstrdup(strrchr(base, '_') + 1);
             for (size_t pi = 0; pi < nt; pi++) {
                 struct rtab *par = &r[pi];
-                if (par->pk < 0)
+                /* A key may be the child's own primary key (one-to-one), never itself. */
+                if (par->pk < 0 || (pi == ti && (int)ci == ch->pk))
                     continue;
                 if (hinted >= 0) {
                     const struct sampler_fkhint *hk = &en->fks[hinted];

@@ -364,6 +364,57 @@ static void test_sampler_rest__build(void **state)
     sampler_apidesc_free(d);
 }
 
+/* An entity without records, and a one-to-one key that is also the primary key. */
+static void test_sampler_rest__empty_and_one_to_one(void **state)
+{
+    (void)state;
+    struct sil_err err;
+    sil_err_clear(&err);
+    struct sampler_apidesc *d = parse(
+        "{\"format\": \"silhouette.rest-source\", \"version\": 1, \"base_url\": "
+        "\"https://api.example.com\", \"entities\": [{\"name\": \"teams\", \"path\": \"/team\"}, "
+        "{\"name\": \"ghosts\", \"path\": \"/ghost\"}, {\"name\": \"charters\", \"path\": "
+        "\"/charter\"}]}",
+        &err);
+    assert_non_null(d);
+    struct sampler_rest_read rd[3];
+    memset(rd, 0, sizeof rd);
+    for (int i = 0; i < 3; i++) {
+        rd[i].records = sampler_rtable_new(d->entities[i].name);
+        rd[i].complete = 1;
+        rd[i].total = -1;
+    }
+    for (int i = 0; i < 25; i++) {
+        char buf[128];
+        snprintf(buf, sizeof buf, "{\"id\": \"T%d\"}", i);
+        assert_int_equal(add_json(rd[0].records, buf, 1, &err), 0);
+        snprintf(buf, sizeof buf, "{\"teamId\": \"T%d\", \"motto\": \"m\"}", i);
+        assert_int_equal(add_json(rd[2].records, buf, 1, &err), 0);
+    }
+    struct sampler_policy *pol = sampler_policy_load(DEFAULT_POLICY, NULL, &err);
+    assert_non_null(pol);
+    struct sampler_protect pr = {10, 64, 1000, 16, NULL, NULL, NULL};
+    struct sampler_statopts so = {10, 100000, 1000000, 10000, 1000, 1000, 1024, &pr, NULL};
+    struct sil_shape *s = sil_shape_new();
+    struct sampler_model m = {s, NULL};
+    assert_int_equal(sampler_rest_build(&m, d, rd, pol, &so, 0, &err), 0);
+    assert_int_equal(s->tables[1].ncols, 1);
+    assert_int_equal(s->tables[1].row_count, 0);
+    assert_int_equal(s->tables[1].npk, 0);
+    const struct sil_table *c = &s->tables[2];
+    assert_int_equal(c->npk, 1);
+    assert_string_equal(c->pk[0], "teamId");
+    assert_int_equal(c->nfks, 1);
+    assert_string_equal(c->fks[0].ref_table, "teams");
+    assert_true(c->fks[0].stats->parents_with_children == 1);
+    assert_int_equal(sil_shape_validate(s, &err), 0);
+    sil_shape_free(s);
+    sampler_policy_free(pol);
+    for (int i = 0; i < 3; i++)
+        sampler_rtable_free(rd[i].records);
+    sampler_apidesc_free(d);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -377,6 +428,7 @@ int main(void)
         cmocka_unit_test(test_sampler_rest__snake_case),
         cmocka_unit_test(test_sampler_rest__shape_change),
         cmocka_unit_test(test_sampler_rest__build),
+        cmocka_unit_test(test_sampler_rest__empty_and_one_to_one),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
