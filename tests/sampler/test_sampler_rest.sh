@@ -114,6 +114,13 @@ assert_contains "$T_ERR" 'auth: unknown key "token"' "inline secret refused by n
 assert_not_contains "$T_ERR" "inline-secret" "and not echoed"
 [ -e "$T_TMP/wrong.shape.json" ] && t_fail "no shape from failed runs" || t_pass "no shape from failed runs"
 
+# ---- selecting entities ----
+expect_exit 0 "--include selects entities" -- rsample "$api" "$T_TMP/inc.shape.json" --include employees --include 'public.te*'
+assert_eq "$(python3 -c "import json; s=json.load(open('$T_TMP/inc.shape.json')); print([(t['name'], [f['columns'][0] for f in t.get('foreign_keys', [])]) for t in s['tables']])")" \
+    "[('teams', []), ('employees', ['teamReference_id'])]" "two entities read, keys only between them"
+assert_eq "$(grep -c '/team' "$T_TMP/inc.shape.json.audit.jsonl")" 3 "the teams pages"
+assert_eq "$(grep -cE '/(department|office|compensation)' "$T_TMP/inc.shape.json.audit.jsonl")" 0 "no other endpoint was asked"
+
 # ---- the record cap ----
 one_api "$T_TMP/cap.json" "$BASE" /offset/employee '{"style": "offset", "page_size": 20, "total_path": "meta.total"}'
 python3 - "$T_TMP/cap.json" <<'PY'
