@@ -52,6 +52,8 @@ static void xfer_reset(struct xfer *x)
 
 void sampler_response_release(struct sampler_response *r)
 {
+    if (r->body.data)
+        sodium_memzero(r->body.data, r->body.len);
     sil_buf_release(&r->body);
     free(r->content_type);
     free(r->link_next);
@@ -525,6 +527,8 @@ int sampler_http_get(struct sampler_http *h, const char *url, struct sampler_res
             sil_err_set(err, SIL_EINTR, "interrupted");
             goto out;
         }
+        if (body.data)
+            sodium_memzero(body.data, body.len);
         sil_buf_reset(&body);
         xfer_reset(&x);
         char *wire = wire_url(h, cur);
@@ -662,6 +666,8 @@ int sampler_http_get(struct sampler_http *h, const char *url, struct sampler_res
     rc = 0;
 out:
     xfer_reset(&x);
+    if (body.data)
+        sodium_memzero(body.data, body.len);
     sil_buf_release(&body);
     free(cur);
     free(shown);

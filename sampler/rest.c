@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "json.h"
 #include "log.h"
 #include "signals.h"
@@ -43,6 +45,26 @@ char *sampler_rest_url(const struct sampler_apidesc *d, const struct sampler_ent
     if (extra && *extra)
         sil_buf_addf(&b, "%c%s", sep, extra);
     return sil_buf_detach(&b, NULL);
+}
+
+/* Wipe every string of a parsed page before it is freed: they are raw values. */
+static void wipe_json(cJSON *n)
+{
+    for (; n; n = n->next) {
+        if (n->valuestring)
+            sodium_memzero(n->valuestring, strlen(n->valuestring));
+        if (n->string)
+            sodium_memzero(n->string, strlen(n->string));
+        n->valuedouble = 0;
+        n->valueint = 0;
+        wipe_json(n->child);
+    }
+}
+
+static void free_page(cJSON *root)
+{
+    wipe_json(root);
+    cJSON_Delete(root);
 }
 
 /* Where a page keeps its records, fixed by the first page. */
@@ -274,7 +296,7 @@ int sampler_rest_fetch(struct sampler_http *h, const struct sampler_apidesc *d, 
                 fail = 1;
             }
         }
-        cJSON_Delete(root);
+        free_page(root);
         sampler_response_release(&resp);
         free(shown);
         if (fail) {

@@ -696,7 +696,7 @@ static const char *unique_name(struct sil_arena *a, const struct sil_table *t, c
     char name[SIL_IDENT_MAX + 1];
     size_t sl = strlen(suffix);
     for (int attempt = 0; attempt < 100; attempt++) {
-        char num[8] = "";
+        char num[16] = "";
         if (attempt)
             snprintf(num, sizeof num, "%d", attempt);
         size_t room = SIL_IDENT_MAX - sl - strlen(num) - 1;
