@@ -690,26 +690,30 @@ static double containment(const struct rcol *child, const struct rcol *parent, s
     return all ? (double)ok / (double)all : 0;
 }
 
+/* Bytes of s that fit in max without cutting a UTF-8 character. */
+static size_t utf8_fit(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return n;
+    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+        max--;
+    return max;
+}
+
+/* "<table>_<column><n><suffix>", cut to 63 bytes, not taken by another constraint. */
 static const char *unique_name(struct sil_arena *a, const struct sil_table *t, const char *tab,
                                const char *col, const char *suffix)
 {
     char name[SIL_IDENT_MAX + 1];
-    size_t sl = strlen(suffix);
     for (int attempt = 0; attempt < 100; attempt++) {
         char num[16] = "";
         if (attempt)
             snprintf(num, sizeof num, "%d", attempt);
-        size_t room = SIL_IDENT_MAX - sl - strlen(num) - 1;
-        snprintf(name, sizeof name, "%.*s_%.*s", (int)(room / 2), tab,
-                 (int)(room - SIL_MIN(room / 2, strlen(tab))), col);
-        /* Cut at a character boundary. */
-        size_t n = strlen(name);
-        while (n > 0 && ((unsigned char)name[n - 1] & 0xc0) == 0x80)
-            n--;
-        if (n > 0 && ((unsigned char)name[n - 1] & 0x80))
-            n--;
-        name[n] = '\0';
-        snprintf(name + n, sizeof name - n, "%s%s", num, suffix);
+        size_t room = SIL_IDENT_MAX - strlen(suffix) - strlen(num) - 1;
+        size_t tl = utf8_fit(tab, room / 2);
+        size_t cl = utf8_fit(col, room - tl);
+        snprintf(name, sizeof name, "%.*s_%.*s%s%s", (int)tl, tab, (int)cl, col, num, suffix);
         int taken = 0;
         for (size_t i = 0; i < t->nuniques; i++)
             taken |= !strcmp(t->uniques[i].name, name);

@@ -364,6 +364,14 @@ static void test_sampler_rest__build(void **state)
     sampler_apidesc_free(d);
 }
 
+/* 30 two-byte characters: a constraint name made from it is cut between characters. */
+#define ODD                                                                                        \
+    "\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3" \
+    "\xa4\xc3\xa4\xc3"                                                                             \
+    "\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4" \
+    "\xc3\xa4\xc3\xa4\xc3"                                                                         \
+    "\xa4\xc3\xa4\xc3\xa4"
+
 /* An entity without records, and a one-to-one key that is also the primary key. */
 static void test_sampler_rest__empty_and_one_to_one(void **state)
 {
@@ -373,7 +381,7 @@ static void test_sampler_rest__empty_and_one_to_one(void **state)
     struct sampler_apidesc *d = parse(
         "{\"format\": \"silhouette.rest-source\", \"version\": 1, \"base_url\": "
         "\"https://api.example.com\", \"entities\": [{\"name\": \"teams\", \"path\": \"/team\"}, "
-        "{\"name\": \"ghosts\", \"path\": \"/ghost\"}, {\"name\": \"charters\", \"path\": "
+        "{\"name\": \"ghosts\", \"path\": \"/ghost\"}, {\"name\": \"" ODD "\", \"path\": "
         "\"/charter\"}]}",
         &err);
     assert_non_null(d);
@@ -407,6 +415,8 @@ static void test_sampler_rest__empty_and_one_to_one(void **state)
     assert_int_equal(c->nfks, 1);
     assert_string_equal(c->fks[0].ref_table, "teams");
     assert_true(c->fks[0].stats->parents_with_children == 1);
+    assert_true(sil_ident_valid(c->fks[0].name));
+    assert_int_equal(strlen(c->fks[0].name), 28 + strlen("_teamId_fkey"));
     assert_int_equal(sil_shape_validate(s, &err), 0);
     sil_shape_free(s);
     sampler_policy_free(pol);
