@@ -27,7 +27,8 @@ user name and S as the password, "X-Api-Key: S", or ?api_key=S. Paths:
                                  the same path without /fault), big (6 MB), loop
                                  (next link to itself), notlist (records not an array)
 
-Each request is appended to --log as "METHOD PATH STATUS". --dump-pii writes
+Each request is appended to --log as "METHOD PATH STATUS" once answered, and
+a slow one to LOG.slow when it arrives. --dump-pii writes
 every personal value served as "kind<TAB>value" lines and exits.
 """
 import argparse
@@ -237,6 +238,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send(200, "<html><body>Log in</body></html>", "text/html")
             return
         if fault == "slow":
+            if State.log:
+                with State.lock, open(State.log + ".slow", "a") as f:
+                    f.write(self.path + "\n")
             time.sleep(3)
         if fault == "redirect":
             self.send(302, "", headers={"Location": "http://127.0.0.2:%d/%s/%s" % (State.port, style, entity)})

@@ -124,9 +124,15 @@ assert_contains "$T_ERR" "base_url: plain http to \"api.example.com\" would send
 # ---- Ctrl-C: no shape, no temp file, the audit log keeps what was sent ----
 fault ctrlc /fault/slow/offset/employee "$OFF" '{"timeout_ms": 20000, "requests_per_second": 1000}'
 mkdir -p "$T_TMP/int"
+rm -f "$T_TMP/server.log.slow"
 "$SAMPLER" --source rest --api "$T_TMP/ctrlc.json" --key-file "$KEY" -o "$T_TMP/int/s.json" >/dev/null 2>"$T_TMP/int.err" &
 spid=$!
-sleep 1
+for i in $(seq 1 100); do
+    [ -s "$T_TMP/server.log.slow" ] && break
+    sleep 0.1
+done
+assert_eq "$(cat "$T_TMP/server.log.slow" 2>/dev/null)" "/fault/slow/offset/employee?limit=50&offset=0" "the request is in flight"
+sleep 0.2
 kill -INT "$spid"
 wait "$spid"
 assert_eq "$?" 130 "SIGINT: exit 130"
