@@ -554,6 +554,8 @@ int sampler_http_get(struct sampler_http *h, const char *url, struct sampler_res
                 snprintf(cerr, sizeof cerr, "%s",
                          h->errbuf[0] ? h->errbuf : curl_easy_strerror(cc));
         }
+        sil_log_debug("GET %s: %ld, %zu bytes, %.1f ms%s%s", shown, cc == CURLE_OK ? status : 0,
+                      body.len, secs * 1e3, cerr[0] ? ", " : "", cerr);
         if (sampler_audit_request(h->audit, "GET", shown, cc == CURLE_OK ? status : 0,
                                   (int64_t)body.len, secs, cc == CURLE_OK ? NULL : cerr, err) < 0)
             goto out;
