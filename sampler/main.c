@@ -61,7 +61,7 @@ static const char usage[] =
     "      --audit-log FILE         the audit log (default SHAPE.audit.jsonl, appended)\n"
     "\n"
     "  -q, --quiet                  errors only\n"
-    "  -v, --verbose                per-table progress (twice: every statement)\n"
+    "  -v, --verbose                per-table progress (twice: every statement or request)\n"
     "  -h, --help                   show this help and exit\n"
     "  -V, --version                show the version and exit\n"
     "\n"
