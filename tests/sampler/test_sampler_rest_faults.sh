@@ -159,6 +159,15 @@ desc "{$H, \"base_url\": \"$BASE\", \"limits\": {\"max_records\": 0}, \"entities
 desc "{$H, \"base_url\": \"$BASE\", \"entities\": [{\"name\": \"e\", \"path\": \"/e\", \"foreign_keys\": [{\"column\": \"x\", \"references\": \"nope.id\"}]}]}" \
     "a hint to an unknown entity" "entities[0].foreign_keys[0].references: unknown entity \"nope\""
 desc '{"format": "silhouette.sampler-policy", "version": 1}' "not a description" "is not a REST source description"
+# The example in docs/sampler.md is a valid description (it fails only at its token file).
+python3 - "$SIL_ROOT/docs/sampler.md" "$T_TMP/doc.json" <<'PY'
+import sys
+text = open(sys.argv[1], encoding="utf-8").read()
+block = text.split("### The source description", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+open(sys.argv[2], "w", encoding="utf-8").write(block)
+PY
+expect_exit 2 "the documented example parses" -- rsample "$T_TMP/doc.json" "$out"
+assert_contains "$T_ERR" "cannot open the token file" "the example gets as far as its secret"
 expect_exit 2 "a missing description" -- rsample "$T_TMP/none.json" "$out"
 assert_contains "$T_ERR" "none.json" "missing file named"
 expect_exit 2 "--source rest without --api" -- "$SAMPLER" --source rest -o "$out"
