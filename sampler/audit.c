@@ -45,6 +45,27 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
+static int write_line(struct sampler_audit *a, cJSON *o, struct sil_err *err)
+{
+    struct sil_buf b;
+    sil_buf_init(&b, 0);
+    sil_json_write_compact(o, &b);
+    cJSON_Delete(o);
+    /* The compact writer ends without a newline; one line per entry. */
+    while (b.len && b.data[b.len - 1] == '\n')
+        b.data[--b.len] = '\0';
+    sil_buf_addc(&b, '\n');
+    int rc = write_all(a->fd, b.data, b.len);
+    sil_buf_release(&b);
+    if (rc < 0) {
+        sil_err_set(err, SIL_EIO, "cannot write the audit log: %s", strerror(errno));
+        sil_err_file(err, a->path);
+        return -1;
+    }
+    a->count++;
+    return 0;
+}
+
 int sampler_audit_statement(struct sampler_audit *a, const char *sql, double seconds, int64_t rows,
                             const char *error, struct sil_err *err)
 {
@@ -59,23 +80,25 @@ int sampler_audit_statement(struct sampler_audit *a, const char *sql, double sec
         sil_jadd_num(o, "rows", (double)rows);
     if (error)
         sil_jadd_str(o, "error", error);
-    struct sil_buf b;
-    sil_buf_init(&b, 0);
-    sil_json_write_compact(o, &b);
-    cJSON_Delete(o);
-    /* The compact writer ends without a newline; one line per statement. */
-    while (b.len && b.data[b.len - 1] == '\n')
-        b.data[--b.len] = '\0';
-    sil_buf_addc(&b, '\n');
-    int rc = write_all(a->fd, b.data, b.len);
-    sil_buf_release(&b);
-    if (rc < 0) {
-        sil_err_set(err, SIL_EIO, "cannot write the audit log: %s", strerror(errno));
-        sil_err_file(err, a->path);
-        return -1;
-    }
-    a->count++;
-    return 0;
+    return write_line(a, o, err);
+}
+
+int sampler_audit_request(struct sampler_audit *a, const char *method, const char *url, long status,
+                          int64_t bytes, double seconds, const char *error, struct sil_err *err)
+{
+    char now[21];
+    sil_utc_now(now);
+    cJSON *o = sil_jnew_object();
+    sil_jadd_str(o, "time", now);
+    sil_jadd_str(o, "method", method);
+    sil_jadd_str(o, "url", url);
+    if (status > 0)
+        sil_jadd_num(o, "status", (double)status);
+    sil_jadd_num(o, "bytes", (double)bytes);
+    sil_jadd_num(o, "duration_ms", (double)(int64_t)(seconds * 1e6) / 1e3);
+    if (error)
+        sil_jadd_str(o, "error", error);
+    return write_line(a, o, err);
 }
 
 int64_t sampler_audit_count(const struct sampler_audit *a)

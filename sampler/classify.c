@@ -63,8 +63,9 @@ void sampler_classify(struct sampler_model *m, const struct sampler_policy *p)
             if (ci->pol.has_class) {
                 col->classification = ci->pol.cls;
                 ci->class_rule = ci->pol.match;
-            } else if (sampler_policy_name_class(p, t->name, col->name, &col->classification,
-                                                 &rule) == 0) {
+            } else if (sampler_policy_name_class(p, t->name,
+                                                 ci->match_name ? ci->match_name : col->name,
+                                                 &col->classification, &rule) == 0) {
                 ci->class_rule = rule;
             } else if (is_key_column(t, col->name) || ty->base == SIL_T_UUID) {
                 col->classification = SIL_CLASS_IDENTIFIER;

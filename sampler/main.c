@@ -14,13 +14,16 @@ static const char usage[] =
     "       sampler keygen --out KEYFILE [--force]\n"
     "\n"
     "Read the catalog and bounded samples of a production PostgreSQL database in one\n"
-    "read-only snapshot and write its shape (format v1): schema, k-protected\n"
-    "statistics, classifications, HMAC tokens. Every statement sent is appended to\n"
-    "an audit log whose checksum the shape carries. Nothing in the shape may\n"
-    "identify a person; the shape is checked before it is written, atomically.\n"
+    "read-only snapshot, or the records of a REST API up to a cap per entity, and\n"
+    "write its shape (format v1): schema, k-protected statistics, classifications,\n"
+    "HMAC tokens. Every statement or request sent is appended to an audit log whose\n"
+    "checksum the shape carries. Nothing in the shape may identify a person; the\n"
+    "shape is checked before it is written, atomically.\n"
     "\n"
     "Source:\n"
-    "      --source KIND            postgresql (default); rest is not available yet\n"
+    "      --source KIND            postgresql (default) or rest\n"
+    "      --api FILE               REST: the source description (base URL, entities,\n"
+    "                               auth, pagination, limits; see sampler(1))\n"
     "      --dsn CONNINFO           libpq connection string or URI; PGHOST, PGPORT,\n"
     "                               PGDATABASE, PGUSER, PGPASSWORD and ~/.pgpass apply\n"
     "      --allow-superuser        sample even when connected as a superuser\n"
@@ -31,7 +34,8 @@ static const char usage[] =
     "\n"
     "Selection:\n"
     "      --schema GLOB            only schemas matching (repeatable; default all)\n"
-    "      --include GLOB           only tables matching SCHEMA.TABLE or TABLE (repeatable)\n"
+    "      --include GLOB           only tables (or REST entities) matching SCHEMA.TABLE\n"
+    "                               or TABLE (repeatable)\n"
     "      --exclude GLOB           leave tables matching out (repeatable)\n"
     "      --metadata-only          read the catalog only, no table data at all\n"
     "\n"
@@ -57,19 +61,21 @@ static const char usage[] =
     "      --audit-log FILE         the audit log (default SHAPE.audit.jsonl, appended)\n"
     "\n"
     "  -q, --quiet                  errors only\n"
-    "  -v, --verbose                per-table progress (twice: every statement)\n"
+    "  -v, --verbose                per-table progress (twice: every statement or request)\n"
     "  -h, --help                   show this help and exit\n"
     "  -V, --version                show the version and exit\n"
     "\n"
     "Exit status: 0 shape written (tables that could not be read are marked skipped);\n"
-    "1 the run failed (connection, database, audit log, self-check, superuser refused,\n"
-    "key file readable by others); 2 usage or input error (options, key, policy);\n"
+    "1 the run failed (connection, database, HTTP, audit log, self-check, superuser\n"
+    "refused, key or secret file readable by others); 2 usage or input error\n"
+    "(options, key, policy, source description);\n"
     "130 interrupted (no shape written).\n";
 
 static const struct sil_tool tool = {"sampler", usage};
 
 enum {
     O_SOURCE = 256,
+    O_API,
     O_DSN,
     O_SUPER,
     O_STMT_TO,
@@ -144,6 +150,7 @@ int main(int argc, char **argv)
     static const struct option longopts[] = {
         SIL_CLI_LONG,
         {"source", required_argument, NULL, O_SOURCE},
+        {"api", required_argument, NULL, O_API},
         {"dsn", required_argument, NULL, O_DSN},
         {"allow-superuser", no_argument, NULL, O_SUPER},
         {"statement-timeout", required_argument, NULL, O_STMT_TO},
@@ -183,6 +190,9 @@ int main(int argc, char **argv)
             else
                 sil_cli_usage_error(&tool, "--source: unknown source '%s' (postgresql or rest)",
                                     optarg);
+            break;
+        case O_API:
+            o.api = optarg;
             break;
         case O_DSN:
             /* Keep a copy and blank the argument: a password in it would show in ps. */
@@ -279,8 +289,21 @@ int main(int argc, char **argv)
         sil_cli_usage_error(&tool, "unexpected argument '%s'", argv[optind]);
     if (!o.out)
         sil_cli_usage_error(&tool, "--out SHAPE is required");
-    if (o.source == SAMPLER_SOURCE_REST)
-        sil_cli_usage_error(&tool, "--source rest is not available in this build yet");
+    if (o.source == SAMPLER_SOURCE_REST) {
+        if (!o.api)
+            sil_cli_usage_error(&tool, "--source rest needs --api FILE, the source description");
+        if (o.dsn)
+            sil_cli_usage_error(&tool, "--dsn is for --source postgresql; a REST source is "
+                                       "described by --api FILE");
+        if (o.metadata_only)
+            sil_cli_usage_error(&tool, "--metadata-only: a REST source has no catalog; its "
+                                       "schema comes from its records");
+        if (o.nschemas)
+            sil_cli_usage_error(&tool, "--schema: a REST source has one schema (\"schema\" in "
+                                       "the description); select entities with --include");
+    } else if (o.api) {
+        sil_cli_usage_error(&tool, "--api is for --source rest");
+    }
 
     struct sil_err err;
     sil_err_clear(&err);

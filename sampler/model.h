@@ -39,6 +39,8 @@ struct sampler_colinfo {
     int json_plain;  /* json (not jsonb): compared as text */
     struct sampler_colpolicy pol;
     const char *class_rule; /* what decided the classification, for -v */
+    const char *match_name; /* the name the name rules see; NULL: the column's (REST sources
+                               give camelCase names as snake_case: teamId -> team_id) */
 };
 
 /* An index's leading plain columns (attnums), for foreign-key lookups. */

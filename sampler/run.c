@@ -12,6 +12,7 @@
 #include "key.h"
 #include "log.h"
 #include "pgstats.h"
+#include "rest.h"
 #include "rules.h"
 #include "selfcheck.h"
 #include "signals.h"
@@ -138,20 +139,117 @@ static char *default_audit_path(const char *out)
     return sil_xasprintf("%s.audit.jsonl", out);
 }
 
+/* The REST part of a run: every entity read, then the tables built from memory. */
+static int rest_part(const struct sampler_apidesc *d, struct sampler_audit *audit,
+                     struct sil_shape *shape, const struct sampler_key *key,
+                     const struct sampler_policy *pol, const struct sampler_statopts *so,
+                     const struct sampler_opts *o, struct sil_err *err)
+{
+    char host[256];
+    if (sampler_url_host(d->base_url, host, sizeof host) < 0)
+        SIL_BUG("base URL checked by the reader");
+    shape->source.locale = o->locale;
+    if (key) {
+        char *ident = sil_xasprintf("rest:%s", host);
+        char tok[SAMPLER_TOKEN_MAX + 1];
+        sampler_key_token(key, ident, strlen(ident), shape->tokenization.token_length, tok);
+        shape->source.fingerprint = sil_arena_strdup(shape->arena, tok);
+        free(ident);
+    }
+    int64_t bound = 0;
+    for (size_t i = 0; i < d->nentities; i++)
+        bound = d->entities[i].max_records > bound ? d->entities[i].max_records : bound;
+    shape->privacy.sample_rows = bound;
+    shape->privacy.exact_count_threshold = 0;
+
+    /* A selection of entities, as tables are selected (--include, --exclude). */
+    struct sampler_apidesc sel = *d;
+    sel.entities = sil_xcalloc(d->nentities, sizeof *sel.entities);
+    sel.nentities = 0;
+    struct sampler_filter filter = {NULL, 0, o->includes, o->nincludes, o->excludes, o->nexcludes};
+    for (size_t i = 0; i < d->nentities; i++)
+        if (sampler_filter_match(&filter, d->schema, d->entities[i].name))
+            sel.entities[sel.nentities++] = d->entities[i];
+    if (sel.nentities == 0)
+        sil_log_warn("no entities matched (check --include and --exclude)");
+    struct sampler_rest_read *rd = sil_xcalloc(sel.nentities + 1, sizeof *rd);
+    struct sampler_http *h = NULL;
+    int rc = -1;
+    h = sampler_http_new(&sel, audit, err);
+    if (!h)
+        goto out;
+    for (size_t i = 0; i < sel.nentities; i++)
+        if (sampler_rest_fetch(h, &sel, i, &rd[i], err) < 0)
+            goto out;
+    sampler_http_free(h);
+    h = NULL;
+    struct sampler_model model = {shape, NULL};
+    if (sampler_rest_build(&model, &sel, rd, pol, so, o->metadata_only, err) < 0)
+        goto out;
+    rc = 0;
+out:
+    sampler_http_free(h);
+    for (size_t i = 0; i < sel.nentities; i++)
+        sampler_rtable_free(rd[i].records);
+    free(rd);
+    free(sel.entities);
+    return rc;
+}
+
+/* The PostgreSQL part of a run: one snapshot from connection to COMMIT. */
+static int pg_part(struct sampler_audit *audit, struct sil_shape *shape,
+                   const struct sampler_key *key, const struct sampler_policy *pol,
+                   const struct sampler_statopts *so, const struct sampler_opts *o,
+                   struct sil_err *err)
+{
+    struct sampler_db_opts dbo = {o->dsn,
+                                  o->statement_timeout_ms,
+                                  o->lock_timeout_ms,
+                                  o->idle_timeout_ms,
+                                  o->connect_timeout_s,
+                                  o->allow_superuser};
+    struct sampler_db *db = sampler_db_connect(&dbo, audit, err);
+    int rc = -1;
+    if (!db || sampler_db_begin(db, &dbo, err) < 0)
+        goto out;
+    shape->privacy.exact_count_threshold = o->metadata_only ? 0 : o->exact_threshold;
+    if (source_info(db, shape, key, o, err) < 0)
+        goto out;
+    struct sampler_model model = {shape, NULL};
+    struct sampler_filter filter = {o->schemas,   o->nschemas, o->includes,
+                                    o->nincludes, o->excludes, o->nexcludes};
+    if (sampler_catalog_read(db, &filter, &model, err) < 0)
+        goto out;
+    if (shape->ntables == 0)
+        sil_log_warn("no tables matched (check --schema, --include and --exclude)");
+    sampler_classify(&model, pol);
+    if (sample_tables(db, &model, so, o, err) < 0)
+        goto out;
+    if (sampler_db_finish(db, err) < 0)
+        goto out;
+    rc = 0;
+out:
+    sampler_db_close(db);
+    return rc;
+}
+
 int sampler_run(const struct sampler_opts *o, struct sil_err *err)
 {
-    if (o->source != SAMPLER_SOURCE_POSTGRESQL)
-        return sil_err_set(err, SIL_EUSAGE, "the REST source is not available in this build");
     int rc = -1;
     struct sampler_policy *pol = NULL;
     struct sil_rules *rules = NULL;
     struct sil_rscan *scan = NULL;
     struct sampler_key *key = NULL;
     struct sampler_audit *audit = NULL;
-    struct sampler_db *db = NULL;
+    struct sampler_apidesc *api = NULL;
     struct sil_shape *shape = NULL;
     char *audit_path = o->audit_path ? sil_xstrdup(o->audit_path) : default_audit_path(o->out);
 
+    if (o->source == SAMPLER_SOURCE_REST) {
+        api = sampler_apidesc_load(o->api, err);
+        if (!api)
+            goto out;
+    }
     pol = sampler_policy_load(o->policy_default, o->policy, err);
     if (!pol)
         goto out;
@@ -168,18 +266,8 @@ int sampler_run(const struct sampler_opts *o, struct sil_err *err)
     audit = sampler_audit_open(audit_path, err);
     if (!audit)
         goto out;
-    struct sampler_db_opts dbo = {o->dsn,
-                                  o->statement_timeout_ms,
-                                  o->lock_timeout_ms,
-                                  o->idle_timeout_ms,
-                                  o->connect_timeout_s,
-                                  o->allow_superuser};
-    db = sampler_db_connect(&dbo, audit, err);
-    if (!db || sampler_db_begin(db, &dbo, err) < 0)
-        goto out;
-
     shape = sil_shape_new();
-    shape->source.kind = "postgresql";
+    shape->source.kind = api ? "rest" : "postgresql";
     shape->tokenization.method = key ? "hmac-sha256" : "none";
     shape->tokenization.token_length = o->token_length;
     if (key) {
@@ -192,30 +280,15 @@ int sampler_run(const struct sampler_opts *o, struct sil_err *err)
     shape->privacy.max_category_bytes = o->max_category_bytes;
     shape->privacy.noise = "none";
     shape->privacy.metadata_only = o->metadata_only;
-    shape->privacy.exact_count_threshold = o->metadata_only ? 0 : o->exact_threshold;
-    if (source_info(db, shape, key, o, err) < 0)
-        goto out;
-
-    struct sampler_model model = {shape, NULL};
-    struct sampler_filter filter = {o->schemas,   o->nschemas, o->includes,
-                                    o->nincludes, o->excludes, o->nexcludes};
-    if (sampler_catalog_read(db, &filter, &model, err) < 0)
-        goto out;
-    if (shape->ntables == 0)
-        sil_log_warn("no tables matched (check --schema, --include and --exclude)");
-    sampler_classify(&model, pol);
 
     struct sampler_protect protect = {
         o->k, o->max_category_bytes, o->max_categories, o->token_length, key, pii_match, scan};
     struct sampler_statopts so = {o->k,          o->sample_rows,     o->exact_threshold,
                                   o->fk_parents, o->heavy_threshold, o->max_categories,
                                   1024,          &protect,           scan};
-    if (sample_tables(db, &model, &so, o, err) < 0)
+    if ((api ? rest_part(api, audit, shape, key, pol, &so, o, err)
+             : pg_part(audit, shape, key, pol, &so, o, err)) < 0)
         goto out;
-    if (sampler_db_finish(db, err) < 0)
-        goto out;
-    sampler_db_close(db);
-    db = NULL;
 
     char sum[SIL_CHECKSUM_SIZE];
     int64_t statements = sampler_audit_count(audit);
@@ -252,8 +325,8 @@ int sampler_run(const struct sampler_opts *o, struct sil_err *err)
                     audit_path, (long long)statements);
     rc = 0;
 out:
-    sampler_db_close(db);
     sampler_audit_abandon(audit);
+    sampler_apidesc_free(api);
     sil_shape_free(shape);
     sampler_key_free(key);
     sampler_policy_free(pol);

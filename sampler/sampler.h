@@ -32,6 +32,7 @@ enum sampler_source { SAMPLER_SOURCE_POSTGRESQL, SAMPLER_SOURCE_REST };
 struct sampler_opts {
     enum sampler_source source;
     const char *dsn; /* NULL: PG* variables */
+    const char *api; /* REST: the source description (--api) */
     const char *out;
     const char *audit_path;     /* NULL: <out>.audit.jsonl */
     const char *key_file;       /* NULL: $SILHOUETTE_HMAC_KEY, or no key */
