@@ -712,6 +712,23 @@ static enum sil_class faker_to_class(enum gen_faker f)
     }
 }
 
+/*
+ * A time column's inverse CDF from the shape's quantiles. Date quantiles are
+ * epoch seconds in the shape; dates are generated as days, so they are
+ * converted (a date quantile far beyond day counts can only be seconds).
+ */
+static void time_dist_from_quantiles(struct gen_col *c, enum sil_type_base b,
+                                     const struct sil_quantiles *q)
+{
+    gen_icdf_init(&c->dist, q, 0);
+    if (b == SIL_T_DATE && fabs(c->dist.v[c->dist.n - 1]) > 1e7) {
+        for (size_t i = 0; i < c->dist.n; i++)
+            c->dist.v[i] = floor(c->dist.v[i] / 86400);
+        c->dist.floor = floor(c->dist.floor / 86400);
+        c->dist.cap = floor(c->dist.cap / 86400);
+    }
+}
+
 static int compile_col(struct gen_plan *p, struct gen_table *t, size_t ci,
                        const struct gen_template *tpl, struct sil_err *err)
 {
@@ -767,7 +784,7 @@ static int compile_col(struct gen_plan *p, struct gen_table *t, size_t ci,
     } else if (c->cls == SIL_CLASS_PERSONAL_BIRTH_DATE && sil_type_is_time(c->type)) {
         c->kind = GK_TIME;
         if (st && st->quantiles.n) {
-            gen_icdf_init(&c->dist, &st->quantiles, 0);
+            time_dist_from_quantiles(c, b, &st->quantiles);
         } else {
             /* 1940..2005, the same date as the row's personal number */
             c->person_birth = 1;
@@ -832,14 +849,7 @@ static int compile_col(struct gen_plan *p, struct gen_table *t, size_t ci,
     } else if (sil_type_is_time(c->type)) {
         c->kind = GK_TIME;
         if (st && st->quantiles.n) {
-            gen_icdf_init(&c->dist, &st->quantiles, 0);
-            if (b == SIL_T_DATE && fabs(c->dist.v[c->dist.n - 1]) > 1e7) {
-                /* Date quantiles in epoch seconds: use days. */
-                for (size_t i = 0; i < c->dist.n; i++)
-                    c->dist.v[i] = floor(c->dist.v[i] / 86400);
-                c->dist.floor = floor(c->dist.floor / 86400);
-                c->dist.cap = floor(c->dist.cap / 86400);
-            }
+            time_dist_from_quantiles(c, b, &st->quantiles);
         } else {
             init_dist_default_time(c, b);
         }

@@ -58,16 +58,16 @@ T_ERR=
 expect_exit() {
     local want=$1 what=$2
     shift 3
-    "$@" >"$T_TMP/out" 2>"$T_TMP/err" </dev/null
+    "$@" >"$T_TMP/.expect.stdout" 2>"$T_TMP/.expect.stderr" </dev/null
     local got=$?
-    T_OUT=$(cat "$T_TMP/out")
-    T_ERR=$(cat "$T_TMP/err")
+    T_OUT=$(cat "$T_TMP/.expect.stdout")
+    T_ERR=$(cat "$T_TMP/.expect.stderr")
     if [ "$got" = "$want" ]; then
         t_pass "$what"
     else
         t_fail "$what: exit $got, want $want"
         echo "  command: $*" >&2
-        echo "  stderr: $(head -c 2000 "$T_TMP/err")" >&2
+        echo "  stderr: $(head -c 2000 "$T_TMP/.expect.stderr")" >&2
     fi
 }
 

@@ -28,6 +28,10 @@ def col(name, typ, nullable=False, cls="public", stats=None, **kw):
     c.update(kw)
     c["classification"] = cls
     if stats is not None:
+        if typ.get("name") == "date" and "quantiles" in stats:
+            # Written below in days since 1970 for readability; the format wants
+            # epoch seconds of UTC midnight.
+            stats = dict(stats, quantiles=[[p, v * 86400] for p, v in stats["quantiles"]])
         c["stats"] = stats
     return c
 
