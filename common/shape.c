@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "checksum.h"
 #include "fileio.h"
@@ -292,6 +293,24 @@ const struct sil_type *sil_shape_base_type(const struct sil_shape *s, const stru
             return &d->type;
     }
     return t;
+}
+
+int sil_expiry_check(const char *expires_at, const char *what, struct sil_err *err)
+{
+    int64_t at;
+    if (!expires_at)
+        return 0;
+    if (sil_utc_parse(expires_at, &at) < 0)
+        return sil_err_set(err, SIL_EINPUT, "%s has a malformed expiry \"%.40s\"", what,
+                           expires_at);
+    if ((int64_t)time(NULL) < at)
+        return 0;
+    sil_err_set(err, SIL_EEXPIRED, "%s expired on %.10s at %.8s UTC", what, expires_at,
+                expires_at + 11);
+    sil_err_hint(err, "expired shapes and the data made from them are refused; ask the privacy "
+                      "engineer for a fresh shape (sampler ... --out shape.json; see "
+                      "docs/runbooks/privacy-engineer.md)");
+    return -1;
 }
 
 /* ---- reader ---- */

@@ -359,6 +359,14 @@ void sil_shape_write(const struct sil_shape *s, struct sil_buf *out);
 void sil_shape_checksum(const struct sil_shape *s, char out[100]);
 int sil_shape_write_file(const struct sil_shape *s, const char *path, struct sil_err *err) SIL_WUR;
 
+/*
+ * Refuse an artifact past its expiry. `expires_at` is a UTC time as in the
+ * shape (NULL: never expires); `what` names the artifact in the message
+ * ("shape 'x.json'"). Fails with SIL_EEXPIRED, naming the date, and a hint on
+ * getting a fresh shape. The clock is time(NULL).
+ */
+int sil_expiry_check(const char *expires_at, const char *what, struct sil_err *err) SIL_WUR;
+
 /* Lookups; NULL / -1 when absent. */
 struct sil_table *sil_shape_table(const struct sil_shape *s, const char *schema, const char *name);
 int sil_table_column(const struct sil_table *t, const char *name);

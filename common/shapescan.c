@@ -597,6 +597,14 @@ long sil_shapescan_tree(struct sil_rscan *sc, const cJSON *root, unsigned flags,
              SIL_DECODED_NONE, 0);
         w->path[0] = '\0';
         w->plen = 0;
+    } else if (sil_expiry_check(shape->expires_at, "the shape", &err) < 0) {
+        /* An expired shape may not leave production either. */
+        snprintf(w->path, sizeof w->path, "expires_at");
+        w->plen = strlen(w->path);
+        emit(w, SIL_CHECK_EXPIRED, SIL_CLASS_PERSONAL_OTHER, SIL_SEV_HIGH, "", err.msg, NULL, 0,
+             SIL_DECODED_NONE, 0);
+        w->path[0] = '\0';
+        w->plen = 0;
     }
     sil_shape_free(shape);
     if (!w->stopped)

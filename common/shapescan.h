@@ -26,6 +26,7 @@
 #define SIL_CHECK_ALLDIGITS "token-all-digits" /* a token of decimal digits only */
 #define SIL_CHECK_LENGTH    "length-limit"     /* identifier or clear category too long */
 #define SIL_CHECK_ENCODED   "encoded-string"   /* long base64/hex run, escaped text */
+#define SIL_CHECK_EXPIRED   "shape-expired"    /* expires_at is in the past */
 
 struct sil_finding {
     const char *rule;    /* a rule id, or one of the SIL_CHECK_* names */

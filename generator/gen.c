@@ -200,18 +200,10 @@ int generator_run(const struct gen_opts *o, const char **what, struct sil_err *e
         }
         if (shape->checksum)
             src_sum = sil_xstrdup(shape->checksum);
-        if (shape->expires_at) {
-            char now[21];
-            int64_t e = 0, n = 0;
-            sil_utc_now(now);
-            if (sil_utc_parse(shape->expires_at, &e) == 0 && sil_utc_parse(now, &n) == 0 &&
-                n >= e) {
-                sil_err_set(err, SIL_EEXPIRED, "shape '%s' expired at %s", o->shape_path,
-                            shape->expires_at);
-                sil_err_hint(err, "take a fresh shape from the sampler");
-                goto out;
-            }
-        }
+        char what_shape[600];
+        snprintf(what_shape, sizeof what_shape, "shape '%s'", o->shape_path);
+        if (sil_expiry_check(shape->expires_at, what_shape, err) < 0)
+            goto out;
     }
     if (o->template_path) {
         tpl = gen_template_read(o->template_path, err);

@@ -1542,6 +1542,12 @@ int gen_report_run(const struct gen_report_opts *o, int *passed, char **summary,
         goto out;
     if (rep_manifest_read(o->dir, &x.m, err) < 0)
         goto out;
+    {
+        char what[600];
+        snprintf(what, sizeof what, "the shape that '%s' was generated from", o->dir);
+        if (sil_expiry_check(x.m.expires_at, what, err) < 0)
+            goto out;
+    }
     if (x.m.shard_count != 1) {
         sil_err_set(err, SIL_EINPUT,
                     "'%s' is shard %d of %d: keys and foreign keys span every shard", o->dir,

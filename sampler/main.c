@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "key.h"
 #include "log.h"
+#include "policyfile.h"
 #include "sampler.h"
 #include "shape.h"
 
@@ -54,7 +55,8 @@ static const char usage[] =
     "      --policy FILE            column policy read before the shipped default\n"
     "      --rules FILE             PII rules added or disabled, as validate-no-pii --rules\n"
     "      --locale LOCALE          source locale (en_US en_GB de_DE fr_FR sv_SE)\n"
-    "      --expires-in DAYS        the shape expires DAYS days after it is written\n"
+    "      --ttl-days DAYS          the shape expires DAYS days after it is written\n"
+    "                               (default: ttl_days of the policy, 90 as shipped)\n"
     "\n"
     "Output:\n"
     "  -o, --out FILE               the shape (written atomically)\n"
@@ -173,7 +175,7 @@ int main(int argc, char **argv)
         {"policy", required_argument, NULL, O_POLICY},
         {"rules", required_argument, NULL, O_RULES},
         {"locale", required_argument, NULL, O_LOCALE},
-        {"expires-in", required_argument, NULL, O_EXPIRES},
+        {"ttl-days", required_argument, NULL, O_EXPIRES},
         {"out", required_argument, NULL, 'o'},
         {"audit-log", required_argument, NULL, O_AUDIT},
         {NULL, 0, NULL, 0}};
@@ -273,7 +275,7 @@ int main(int argc, char **argv)
             o.locale = optarg;
             break;
         case O_EXPIRES:
-            o.expires_in_days = sil_cli_i64(&tool, "--expires-in", optarg, 1, 36500);
+            o.expires_in_days = sil_cli_i64(&tool, "--ttl-days", optarg, 1, SAMPLER_TTL_MAX_DAYS);
             break;
         case 'o':
             o.out = optarg;

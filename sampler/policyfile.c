@@ -30,6 +30,7 @@ struct sampler_policy {
     size_t nrules;
     struct col_rule *cols;
     size_t ncols;
+    int64_t ttl_days; /* 0 when the document does not say */
 };
 
 static const char *const catmode_names[] = {"auto", "clear", "token", "drop", NULL};
@@ -185,8 +186,8 @@ static int parse_cols(struct sil_jctx *c, struct sampler_policy *p, const cJSON 
 struct sampler_policy *sampler_policy_parse(const char *data, size_t len, const char *name,
                                             struct sil_err *err)
 {
-    static const char *const keys[] = {"format",     "version", "description",
-                                       "name_rules", "columns", NULL};
+    static const char *const keys[] = {"format",  "version",  "description", "name_rules",
+                                       "columns", "ttl_days", NULL};
     cJSON *root = NULL;
     if (sil_json_parse(data, len, name, &root, err) < 0)
         return NULL;
@@ -207,7 +208,8 @@ struct sampler_policy *sampler_policy_parse(const char *data, size_t len, const 
     if (sil_json_int(&c, root, "version", 1, 1, 1, &version) < 0 ||
         sil_json_str(&c, root, "description", 0, 4096, &desc) < 0 ||
         sil_json_array(&c, root, "name_rules", 0, &rules) < 0 ||
-        sil_json_array(&c, root, "columns", 0, &cols) < 0)
+        sil_json_array(&c, root, "columns", 0, &cols) < 0 ||
+        sil_json_int(&c, root, "ttl_days", 0, 1, SAMPLER_TTL_MAX_DAYS, &p->ttl_days) < 0)
         goto fail;
     if (rules && parse_rules(&c, p, rules) < 0)
         goto fail;
@@ -245,8 +247,15 @@ static void append(struct sampler_policy *a, struct sampler_policy *b)
     a->cols = sil_xrealloc(a->cols, (a->ncols + b->ncols + 1) * sizeof *a->cols);
     memcpy(a->cols + a->ncols, b->cols, b->ncols * sizeof *b->cols);
     a->ncols += b->ncols;
+    if (!a->ttl_days)
+        a->ttl_days = b->ttl_days;
     b->nrules = b->ncols = 0;
     sampler_policy_free(b);
+}
+
+int64_t sampler_policy_ttl_days(const struct sampler_policy *p)
+{
+    return p->ttl_days;
 }
 
 struct sampler_policy *sampler_policy_load(const char *default_path, const char *user,

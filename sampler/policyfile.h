@@ -73,4 +73,12 @@ int sampler_policy_name_class(const struct sampler_policy *p, const char *table,
 
 size_t sampler_policy_rule_count(const struct sampler_policy *p);
 
+/* The longest shape lifetime a policy or --ttl-days may set (100 years). */
+#define SAMPLER_TTL_MAX_DAYS 36500
+/*
+ * Days a shape stays valid: "ttl_days" of the user policy, else of the
+ * shipped one; 0 when neither says.
+ */
+int64_t sampler_policy_ttl_days(const struct sampler_policy *p);
+
 #endif

@@ -303,12 +303,14 @@ int sampler_run(const struct sampler_opts *o, struct sil_err *err)
     char now[21];
     sil_utc_now(now);
     shape->created_at = sil_arena_strdup(shape->arena, now);
-    if (o->expires_in_days > 0) {
+    /* --ttl-days, else the policy's ttl_days; a policy without one never expires. */
+    int64_t ttl = o->expires_in_days > 0 ? o->expires_in_days : sampler_policy_ttl_days(pol);
+    if (ttl > 0) {
         int64_t t = 0;
         char exp[21];
         if (sil_utc_parse(now, &t) < 0)
             SIL_BUG("cannot parse our own time %s", now);
-        sil_utc_format(t + o->expires_in_days * 86400, exp);
+        sil_utc_format(t + ttl * 86400, exp);
         shape->expires_at = sil_arena_strdup(shape->arena, exp);
     }
     if (sil_interrupted()) {

@@ -58,7 +58,7 @@ struct sampler_opts {
     int lock_timeout_ms;
     int idle_timeout_ms;
     int connect_timeout_s;
-    int64_t expires_in_days; /* 0: no expiry */
+    int64_t expires_in_days; /* --ttl-days; 0: the policy's ttl_days */
     int metadata_only;
     int allow_superuser;
 };

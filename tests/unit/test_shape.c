@@ -383,6 +383,22 @@ static void test_shape__type_sql(void **state)
     free(s);
 }
 
+static void test_shape__expiry(void **state)
+{
+    (void)state;
+    struct sil_err err;
+    sil_err_clear(&err);
+    assert_int_equal(sil_expiry_check(NULL, "shape 'a'", &err), 0);
+    assert_int_equal(sil_expiry_check("2999-01-01T00:00:00Z", "shape 'a'", &err), 0);
+    assert_int_equal(sil_expiry_check("2020-02-03T04:05:06Z", "shape 'a.json'", &err), -1);
+    assert_int_equal(err.code, SIL_EEXPIRED);
+    assert_string_equal(err.msg, "shape 'a.json' expired on 2020-02-03 at 04:05:06 UTC");
+    assert_non_null(strstr(err.hint, "fresh shape"));
+    assert_int_equal(sil_err_exit_code(&err), SIL_EXIT_USAGE);
+    assert_int_equal(sil_expiry_check("soon", "shape 'a'", &err), -1);
+    assert_int_equal(err.code, SIL_EINPUT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -392,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_shape__canonical_round_trip),
         cmocka_unit_test(test_shape__numbers_canonical),
         cmocka_unit_test(test_shape__type_sql),
+        cmocka_unit_test(test_shape__expiry),
     };
     return cmocka_run_group_tests_name("shape", tests, NULL, NULL);
 }

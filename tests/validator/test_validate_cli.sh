@@ -97,6 +97,15 @@ python3 -c "
 import sys
 open(sys.argv[1],'w').write(('a'*5000+'@')*40 + '\n' + ('1 '*200000) + '\n' + ('1.'*100000) + '\n' + ('a-'*100000)+'\n'+(':1'*100000)+'\n'+('John '*50000)+'\n'+('%41'*50000)+'\n'+('QUJD'*50000)+'\n' + ('1234567890,'*80000) + '\n' + ('x'*300000) + '\n' + ('::'*100000) + '\n' + ('0'*300000) + '\n' + ('ab1'*200000) + '\n')
 " "$T_TMP/patho.txt"
+# An expired shape fails the gate, naming the date; one that expires later passes.
+jq 'del(.checksum) | .created_at = "2020-01-01T00:00:00Z" | .expires_at = "2020-04-01T00:00:00Z"' \
+    tests/shapes/chat.shape.json >"$T_TMP/expired.json"
+expect_exit 1 "expired shape" -- "$V" "$T_TMP/expired.json"
+assert_contains "$T_OUT" "expires_at: shape-expired: (the shape expired on 2020-04-01 at 00:00:00 UTC)" \
+    "the finding names the date"
+jq 'del(.checksum) | .expires_at = "2999-01-01T00:00:00Z"' tests/shapes/chat.shape.json >"$T_TMP/later.json"
+expect_exit 0 "shape expiring later" -- "$V" "$T_TMP/later.json"
+
 start=$(date +%s)
 expect_exit 0 "pathological input" -- timeout 60 "$V" "$T_TMP/patho.txt"
 echo "pathological input: $(($(date +%s) - start))s"
