@@ -76,15 +76,24 @@ for t in "$BUILD"/tests/unit/test_*; do
     fi
 done
 
+# Shell suites run SIL_TEST_JOBS at a time (default 2): most of their time is
+# spent waiting on PostgreSQL and child processes. Results print in suite order.
+jobs_max=${SIL_TEST_JOBS:-2}
+suites=()
 for s in tests/*/test_*.sh; do
     [ -f "$s" ] || continue
-    name=${s#tests/}
-    matches "$name" || continue
-    log=$LOGS/${name//\//_}.log
-    t0=$(date +%s)
+    matches "${s#tests/}" || continue
+    suites+=("$s")
+done
+declare -A pid_of rc_of t0_of dt_of
+run_suite() {
+    local s=$1 log=$2
     timeout 1200 bash "$s" >"$log" 2>&1 </dev/null
-    rc=$?
-    dt=$(($(date +%s) - t0))
+}
+report_suite() {
+    local s=$1 name=${1#tests/} log=$LOGS/${1#tests/}
+    log=$LOGS/${name//\//_}.log
+    local rc=${rc_of[$s]} dt=${dt_of[$s]}
     case $rc in
     0) s_pass=$((s_pass + 1)); printf 'ok    %-40s %3ss  %s\n' "$name" "$dt" "$(tail -n1 "$log")" ;;
     77) s_skip=$((s_skip + 1)); printf 'skip  %-40s %3ss  %s\n' "$name" "$dt" "$(grep -m1 '^skip:' "$log")" ;;
@@ -95,6 +104,38 @@ for s in tests/*/test_*.sh; do
         grep -E '^FAIL:|^  |runtime error|Sanitizer' "$log" | head -n 25 | sed 's/^/      /'
         ;;
     esac
+}
+next=0
+reported=0
+running=0
+while [ $reported -lt ${#suites[@]} ]; do
+    while [ $running -lt "$jobs_max" ] && [ $next -lt ${#suites[@]} ]; do
+        s=${suites[$next]}
+        name=${s#tests/}
+        run_suite "$s" "$LOGS/${name//\//_}.log" &
+        pid_of[$s]=$!
+        t0_of[$s]=$(date +%s)
+        running=$((running + 1))
+        next=$((next + 1))
+    done
+    if [ $running -gt 0 ]; then
+        done_pid=
+        wait -n -p done_pid
+        rc=$?
+        for s in "${!pid_of[@]}"; do
+            if [ "${pid_of[$s]}" = "$done_pid" ]; then
+                rc_of[$s]=$rc
+                dt_of[$s]=$(($(date +%s) - t0_of[$s]))
+                unset "pid_of[$s]"
+                running=$((running - 1))
+            fi
+        done
+    fi
+    # Print every finished suite that is next in order.
+    while [ $reported -lt $next ] && [ -n "${rc_of[${suites[$reported]}]:-}" ]; do
+        report_suite "${suites[$reported]}"
+        reported=$((reported + 1))
+    done
 done
 
 total=$(($(date +%s) - start_all))

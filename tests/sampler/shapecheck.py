@@ -8,8 +8,9 @@
                                       the database where the shape says exact
   shapecheck.py leak PIIFILE FILE...  no personal value (or its lower-case form)
                                       appears in any FILE
-  shapecheck.py strip SHAPE           the shape without created_at, the audit
-                                      checksum and the seal (for determinism)
+  shapecheck.py strip SHAPE           the shape without created_at, expires_at
+                                      (creation time + TTL), the audit checksum
+                                      and the seal (for determinism)
   shapecheck.py get SHAPE PATH        one value, PATH like tables.users.columns.email.classification
 
 Prints one line per problem and exits 1 when there is any; psql reaches the
@@ -273,7 +274,7 @@ def cmd_leak(pii_path, files):
 
 def cmd_strip(shape_path):
     s = load(shape_path)
-    for k in ("created_at", "checksum"):
+    for k in ("created_at", "expires_at", "checksum"):
         s.pop(k, None)
     if "audit" in s:
         s["audit"].pop("log_checksum", None)
