@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "endorse.h"
 #include "gen.h"
 #include "log.h"
 #include "report.h"
@@ -12,6 +13,8 @@
 static const char usage[] =
     "Usage: generator [generate] (--shape FILE | --template FILE | both) --out DIR [OPTION]...\n"
     "       generator report OUT_DIR [--policy FILE] [--profile NAME] [--set GATE.KEY=V]...\n"
+    "       generator report OUT_DIR (--endorse | --reject) --by NAME --note TEXT\n"
+    "       generator report OUT_DIR --verify-endorsement\n"
     "       generator calibrate ...       (not in this version)\n"
     "\n"
     "Write a deterministic synthetic dataset from a shape file and/or a metadata\n"
@@ -63,28 +66,91 @@ static const char report_usage[] =
     "                          they spill to temporary files)\n"
     "      --tmp DIR           where spill files go (default $TMPDIR or /tmp)\n"
     "\n"
+    "Decisions (on the report.json already in OUT_DIR; nothing is measured again):\n"
+    "      --endorse           endorse the output: writes OUT_DIR/endorsement.json, bound to\n"
+    "                          the checksums of manifest.json and report.json\n"
+    "      --reject            record a rejection instead\n"
+    "      --by NAME           who decides (required)\n"
+    "      --note TEXT         what was reviewed, or why rejected (required)\n"
+    "      --override-failed-gates REASON\n"
+    "                          endorse although a gate failed (refused otherwise)\n"
+    "      --verify-endorsement  check that OUT_DIR is endorsed and unchanged since\n"
+    "\n"
     "  -q, --quiet  -v, --verbose  -h, --help  -V, --version\n"
     "\n"
-    "Exit status: 0 every gate passes; 1 some gate fails; 2 usage or input error (the\n"
-    "output does not verify or cannot be read).\n";
+    "Exit status: 0 every gate passes (decision recorded; endorsed and unchanged);\n"
+    "1 some gate fails (endorsement refused for failed gates; not endorsed, rejected or\n"
+    "changed since); 2 usage or input error (the output does not verify or cannot be read).\n";
 
 static const struct sil_tool tool = {"generator", usage};
 static const struct sil_tool report_tool = {"generator", report_usage};
 
-enum { R_POLICY = 2000, R_PROFILE, R_SET, R_DIR, R_NOHTML, R_THREADS, R_MEMORY, R_TMP };
+enum {
+    R_POLICY = 2000,
+    R_PROFILE,
+    R_SET,
+    R_DIR,
+    R_NOHTML,
+    R_THREADS,
+    R_MEMORY,
+    R_TMP,
+    R_ENDORSE,
+    R_REJECT,
+    R_BY,
+    R_NOTE,
+    R_OVERRIDE,
+    R_VERIFY
+};
+
+/* A decision or a verification: main.c only parses; endorse.c does the work. */
+static int cmd_decision(const char *dir, int mode, const struct gen_endorse_opts *eo)
+{
+    struct sil_err err;
+    sil_err_clear(&err);
+    char *summary = NULL;
+    int rc, ok = 1;
+    if (mode == R_VERIFY) {
+        rc = gen_endorse_verify(dir, &ok, &summary, &err);
+    } else {
+        struct gen_endorse_opts o = *eo;
+        o.dir = dir;
+        o.decision = mode == R_ENDORSE ? GEN_ENDORSED : GEN_REJECTED;
+        rc = gen_endorse_record(&o, &summary, &err);
+    }
+    if (rc < 0) {
+        sil_log_err(&err, err.code == SIL_EINTR ? NULL
+                          : mode == R_VERIFY    ? "cannot verify the endorsement"
+                                                : "cannot record the decision");
+        return sil_err_exit_code(&err);
+    }
+    if (sil_log_level() >= SIL_LOG_NORMAL || !ok)
+        fputs(summary, stdout);
+    free(summary);
+    return ok ? SIL_EXIT_OK : SIL_EXIT_FAIL;
+}
 
 static int cmd_report(int argc, char **argv)
 {
-    static const struct option longopts[] = {SIL_CLI_LONG,
-                                             {"policy", required_argument, NULL, R_POLICY},
-                                             {"profile", required_argument, NULL, R_PROFILE},
-                                             {"set", required_argument, NULL, R_SET},
-                                             {"report-dir", required_argument, NULL, R_DIR},
-                                             {"no-html", no_argument, NULL, R_NOHTML},
-                                             {"threads", required_argument, NULL, R_THREADS},
-                                             {"memory", required_argument, NULL, R_MEMORY},
-                                             {"tmp", required_argument, NULL, R_TMP},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        SIL_CLI_LONG,
+        {"policy", required_argument, NULL, R_POLICY},
+        {"profile", required_argument, NULL, R_PROFILE},
+        {"set", required_argument, NULL, R_SET},
+        {"report-dir", required_argument, NULL, R_DIR},
+        {"no-html", no_argument, NULL, R_NOHTML},
+        {"threads", required_argument, NULL, R_THREADS},
+        {"memory", required_argument, NULL, R_MEMORY},
+        {"tmp", required_argument, NULL, R_TMP},
+        {"endorse", no_argument, NULL, R_ENDORSE},
+        {"reject", no_argument, NULL, R_REJECT},
+        {"by", required_argument, NULL, R_BY},
+        {"note", required_argument, NULL, R_NOTE},
+        {"override-failed-gates", required_argument, NULL, R_OVERRIDE},
+        {"verify-endorsement", no_argument, NULL, R_VERIFY},
+        {NULL, 0, NULL, 0}};
+    struct gen_endorse_opts eo;
+    memset(&eo, 0, sizeof eo);
+    int mode = 0, measuring = 0;
     struct gen_report_opts o;
     memset(&o, 0, sizeof o);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -123,14 +189,56 @@ static int cmd_report(int argc, char **argv)
         case R_TMP:
             o.tmpdir = optarg;
             break;
+        case R_ENDORSE:
+        case R_REJECT:
+        case R_VERIFY:
+            if (mode && mode != c)
+                sil_cli_usage_error(&report_tool,
+                                    "give one of --endorse, --reject and --verify-endorsement");
+            mode = c;
+            break;
+        case R_BY:
+            eo.by = optarg;
+            break;
+        case R_NOTE:
+            eo.note = optarg;
+            break;
+        case R_OVERRIDE:
+            eo.override_reason = optarg;
+            break;
         default:
             sil_cli_common(&report_tool, c);
         }
+        if (c >= R_POLICY && c <= R_TMP)
+            measuring = c;
     }
     if (optind >= argc)
         sil_cli_usage_error(&report_tool, "give the output directory to check");
     if (optind + 1 < argc)
         sil_cli_usage_error(&report_tool, "unexpected argument '%s'", argv[optind + 1]);
+    if (mode) {
+        if (measuring)
+            sil_cli_usage_error(&report_tool,
+                                "%s decides on the report already in the directory; measuring "
+                                "options do not apply (run the report first)",
+                                mode == R_VERIFY    ? "--verify-endorsement"
+                                : mode == R_ENDORSE ? "--endorse"
+                                                    : "--reject");
+        if (mode == R_VERIFY && (eo.by || eo.note || eo.override_reason))
+            sil_cli_usage_error(&report_tool, "--verify-endorsement takes no --by, --note or "
+                                              "--override-failed-gates");
+        if (mode != R_VERIFY && (!eo.by || !eo.note))
+            sil_cli_usage_error(&report_tool, "%s needs --by NAME and --note TEXT",
+                                mode == R_ENDORSE ? "--endorse" : "--reject");
+        if (mode == R_REJECT && eo.override_reason)
+            sil_cli_usage_error(&report_tool, "--override-failed-gates applies to --endorse");
+        free(sets);
+        return cmd_decision(argv[optind], mode, &eo);
+    }
+    if (eo.by || eo.note || eo.override_reason)
+        sil_cli_usage_error(&report_tool,
+                            "--by, --note and --override-failed-gates go with --endorse or "
+                            "--reject");
     o.dir = argv[optind];
     o.sets = sets;
     struct sil_err err;
