@@ -671,6 +671,24 @@ int gen_endorse_verify(const char *dir, int *endorsed, char **summary, struct si
         goto changed;
     }
     {
+        /* the writer made sure the report is of this manifest; a record
+         * written by hand may not have */
+        struct rep_digest d;
+        struct sil_err e2;
+        sil_err_clear(&e2);
+        int rr = read_report(dir, &d, &e2);
+        int other = rr == 0 && strcmp(d.manifest_checksum, r.manifest_checksum) != 0;
+        cJSON_Delete(d.root);
+        if (rr < 0) {
+            why = sil_xasprintf("report.json cannot be read: %s", e2.msg);
+            goto changed;
+        }
+        if (other) {
+            why = sil_xstrdup("report.json is a report of another manifest.json");
+            goto changed;
+        }
+    }
+    {
         struct sil_err e2;
         sil_err_clear(&e2);
         if (rep_manifest_read(dir, &m, &e2) < 0) {
