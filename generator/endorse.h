@@ -6,19 +6,16 @@
  * Because the manifest lists every data file's checksum, a verifier that
  * checks both bindings and every file against the manifest detects any
  * change after the decision. docs/output-format.md ("endorsement.json") is
- * the normative description; the loader verifies the same record.
+ * the normative description; common/endorsement.h has the reader and the
+ * verifier's first steps, which the loader shares.
  */
 #ifndef GEN_ENDORSE_H
 #define GEN_ENDORSE_H
 
+#include "endorsement.h"
 #include "err.h"
 
-#define GEN_ENDORSE_FORMAT    "silhouette.endorsement"
-#define GEN_ENDORSE_FILE      "endorsement.json"
-#define GEN_ENDORSE_MAX_BYTES ((size_t)4 << 20)
-#define GEN_ENDORSE_BY_MAX    200
-#define GEN_ENDORSE_NOTE_MAX  4000
-#define GEN_ENDORSE_HISTORY   1000
+#define GEN_ENDORSE_FILE SIL_ENDORSEMENT_FILE
 
 enum gen_decision { GEN_ENDORSED, GEN_REJECTED };
 
@@ -54,14 +51,6 @@ int gen_endorse_record(const struct gen_endorse_opts *o, char **summary,
  */
 int gen_endorse_verify(const char *dir, int *endorsed, char **summary,
                        struct sil_err *err) SIL_WUR;
-
-/*
- * Parse endorsement.json bytes strictly (NUL at data[len]; `name` in
- * errors). 0 when the record is well formed; *decision gets the latest
- * decision. For tests and fuzzing.
- */
-int gen_endorse_parse(const char *data, size_t len, const char *name, enum gen_decision *decision,
-                      struct sil_err *err) SIL_WUR;
 
 /* Whether dir already holds an endorsement (the report refuses to replace
  * the report.json it binds). */
