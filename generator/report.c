@@ -969,7 +969,7 @@ static void key_checks(struct ctx *x, struct gen_report *r)
             sil_buf_addf(&b, "%lld values, %lld repeat an earlier one", (long long)kr.values,
                          (long long)kr.duplicates);
             for (size_t e = 0; e < kr.nexamples; e++)
-                sil_buf_addf(&b, "%s'%s'", e ? ", " : ": e.g. ", kr.examples[e]);
+                sil_buf_addf(&b, "%s%s", e ? ", " : ": e.g. ", kr.examples[e]);
             sil_buf_addf(&b, " (exact: %s)",
                          kr.spilled ? "hash-partitioned records compared "
                                       "byte for byte"
@@ -991,7 +991,7 @@ static void key_checks(struct ctx *x, struct gen_report *r)
                          (long long)(kr.values - kr.orphans), (long long)kr.values, pt->schema,
                          pt->name, (long long)kr.orphans);
             for (size_t e = 0; e < kr.nexamples; e++)
-                sil_buf_addf(&b, "%s'%s'", e ? ", " : ": e.g. ", kr.examples[e]);
+                sil_buf_addf(&b, "%s%s", e ? ", " : ": e.g. ", kr.examples[e]);
             add_check(r, GATE_LINKAGE, subj, "coverage", cov, g->min_fk_coverage, 1, 1, 1, b.data);
             if (g->max_orphans >= 0)
                 add_check(r, GATE_LINKAGE, subj, "orphans", (double)kr.orphans,
