@@ -1,4 +1,5 @@
-/* endorsement.json and the part of report.json it binds: strict readers and steps 1-4 of verification. */
+/* endorsement.json and the part of report.json it binds: strict readers and steps 1-4 of
+ * verification. */
 #include "endorsement.h"
 
 #include <stdio.h>
@@ -194,7 +195,8 @@ static int rd_record(struct sil_jctx *c, const cJSON *o, int top, struct rec *r)
         r->decision = SIL_DECISION_REJECTED;
     else
         return sil_jctx_fail_at(c, "decision", "expected \"endorsed\" or \"rejected\"");
-    if (rd_text(c, o, "by", SIL_ENDORSEMENT_BY_MAX, 0, &r->by) < 0 || rd_time(c, o, "at", &r->at) < 0 ||
+    if (rd_text(c, o, "by", SIL_ENDORSEMENT_BY_MAX, 0, &r->by) < 0 ||
+        rd_time(c, o, "at", &r->at) < 0 ||
         rd_text(c, o, "note", SIL_ENDORSEMENT_NOTE_MAX, 1, &r->note) < 0)
         return -1;
     const cJSON *ov = sil_json_get(o, "override_reason");
@@ -272,8 +274,8 @@ static void copy_text(char *dst, size_t cap, const char *s)
     dst[n] = '\0';
 }
 
-int sil_endorsement_parse(const char *data, size_t len, const char *name,
-                          struct sil_endorsement *e, struct sil_err *err)
+int sil_endorsement_parse(const char *data, size_t len, const char *name, struct sil_endorsement *e,
+                          struct sil_err *err)
 {
     cJSON *root;
     if (sil_json_parse(data, len, name, &root, err) < 0)
@@ -381,8 +383,7 @@ static int file_checksum(const char *dir, const char *name, char out[SIL_CHECKSU
 }
 
 int sil_endorsement_check(const char *dir, struct sil_endorsement *e,
-                          enum sil_endorsement_status *status, char why[512],
-                          struct sil_err *err)
+                          enum sil_endorsement_status *status, char why[512], struct sil_err *err)
 {
     char *path = sil_xasprintf("%s/%s", dir, SIL_ENDORSEMENT_FILE), *data = NULL;
     size_t len;
@@ -416,8 +417,9 @@ int sil_endorsement_check(const char *dir, struct sil_endorsement *e,
     if (file_checksum(dir, "manifest.json", sum, &present, err) < 0)
         goto out;
     if (!present || strcmp(sum, e->manifest_checksum) != 0) {
-        snprintf(why, 512, "%s", present ? "manifest.json does not match manifest_checksum"
-                                         : "manifest.json is missing");
+        snprintf(why, 512, "%s",
+                 present ? "manifest.json does not match manifest_checksum"
+                         : "manifest.json is missing");
         rc = 0;
         goto out;
     }

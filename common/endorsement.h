@@ -52,13 +52,13 @@ struct sil_endorsement {
 const char *sil_endorsement_text_problem(const char *s, size_t max, int multiline);
 
 /*
- * Read endorsement.json bytes strictly (data[len] need not be NUL; `name`
- * goes into errors). Unknown or duplicate keys, wrong types and the
+ * Read endorsement.json bytes strictly (a NUL at data[len], as sil_read_file
+ * leaves it; `name` goes into errors). Unknown or duplicate keys, wrong types and the
  * contradictions the format names are SIL_EINPUT errors with the JSON path.
  * On success *e holds the decision in force.
  */
-int sil_endorsement_parse(const char *data, size_t len, const char *name,
-                          struct sil_endorsement *e, struct sil_err *err) SIL_WUR;
+int sil_endorsement_parse(const char *data, size_t len, const char *name, struct sil_endorsement *e,
+                          struct sil_err *err) SIL_WUR;
 
 /* What report.json says that a decision records. */
 struct sil_report_digest {
@@ -71,7 +71,7 @@ struct sil_report_digest {
 };
 
 /*
- * Read report.json bytes: format "silhouette.report" version 1, created_at,
+ * Read report.json bytes (a NUL at data[len]): format "silhouette.report" version 1, created_at,
  * subject.manifest_checksum, policy, passed and gates (strict, and passed
  * agreeing with them). Other keys of the report are not looked at. Release
  * with sil_report_digest_release (also after a failure).

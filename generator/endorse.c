@@ -14,7 +14,6 @@
 #include "shape.h"
 #include "signals.h"
 
-
 static const char *const decision_names[] = {"endorsed", "rejected"};
 
 int gen_endorse_exists(const char *dir)
@@ -152,7 +151,8 @@ int gen_endorse_record(const struct gen_endorse_opts *o, char **summary, struct 
     if ((why = sil_endorsement_text_problem(o->note, SIL_ENDORSEMENT_NOTE_MAX, 1)))
         return sil_err_set(err, SIL_EUSAGE, "--note: the note %s (at most %d bytes)", why,
                            SIL_ENDORSEMENT_NOTE_MAX);
-    if (o->override_reason && (why = sil_endorsement_text_problem(o->override_reason, SIL_ENDORSEMENT_NOTE_MAX, 1)))
+    if (o->override_reason &&
+        (why = sil_endorsement_text_problem(o->override_reason, SIL_ENDORSEMENT_NOTE_MAX, 1)))
         return sil_err_set(err, SIL_EUSAGE,
                            "--override-failed-gates: the reason %s (at most %d "
                            "bytes)",

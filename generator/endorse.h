@@ -49,8 +49,7 @@ int gen_endorse_record(const struct gen_endorse_opts *o, char **summary,
  * rejection, what changed). Fails (-1) with SIL_EINPUT when endorsement.json
  * is malformed or the output unreadable. *summary: caller frees.
  */
-int gen_endorse_verify(const char *dir, int *endorsed, char **summary,
-                       struct sil_err *err) SIL_WUR;
+int gen_endorse_verify(const char *dir, int *endorsed, char **summary, struct sil_err *err) SIL_WUR;
 
 /* Whether dir already holds an endorsement (the report refuses to replace
  * the report.json it binds). */

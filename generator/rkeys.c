@@ -394,7 +394,8 @@ SIL_STATIC void example_text(const unsigned char *b, size_t n, char out[GEN_KEYS
             for (int k = 0; k < 8; k++)
                 u = u << 8 | b[i + 1 + k];
             char num[24];
-            int len = snprintf(num, sizeof num, "%lld", (long long)(int64_t)(u ^ (UINT64_C(1) << 63)));
+            int len =
+                snprintf(num, sizeof num, "%lld", (long long)(int64_t)(u ^ (UINT64_C(1) << 63)));
             if (!ex_put(out, cap, &o, num, (size_t)len))
                 goto cut;
             i += 10; /* the part and its separator */

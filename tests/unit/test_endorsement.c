@@ -31,10 +31,10 @@ static char *record(const char *decision, const char *override, const char *pass
 }
 
 #define GATES_OK                                                                                   \
-    "[{\"gate\": \"completeness\", \"passed\": true, \"checks\": 3, \"failed\": 0},"              \
+    "[{\"gate\": \"completeness\", \"passed\": true, \"checks\": 3, \"failed\": 0},"               \
     " {\"gate\": \"linkage\", \"passed\": true, \"checks\": 2, \"failed\": 0}]"
 #define GATES_FAIL                                                                                 \
-    "[{\"gate\": \"completeness\", \"passed\": true, \"checks\": 3, \"failed\": 0},"              \
+    "[{\"gate\": \"completeness\", \"passed\": true, \"checks\": 3, \"failed\": 0},"               \
     " {\"gate\": \"linkage\", \"passed\": false, \"checks\": 2, \"failed\": 1}]"
 
 /* "path: message", as the tools print it. */
