@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "calibrate.h"
 #include "cli.h"
 #include "endorse.h"
 #include "gen.h"
@@ -15,7 +16,7 @@ static const char usage[] =
     "       generator report OUT_DIR [--policy FILE] [--profile NAME] [--set GATE.KEY=V]...\n"
     "       generator report OUT_DIR (--endorse | --reject) --by NAME --note TEXT\n"
     "       generator report OUT_DIR --verify-endorsement\n"
-    "       generator calibrate ...       (not in this version)\n"
+    "       generator calibrate --shape NEW.shape.json --template SPEC.json --out SPEC2.json\n"
     "\n"
     "Write a deterministic synthetic dataset from a shape file and/or a metadata\n"
     "template: schema.sql, one data file per table (or chunk) and manifest.json.\n"
@@ -82,7 +83,98 @@ static const char report_usage[] =
     "1 some gate fails (endorsement refused for failed gates; not endorsed, rejected or\n"
     "changed since); 2 usage or input error (the output does not verify or cannot be read).\n";
 
+static const char calibrate_usage[] =
+    "Usage: generator calibrate --shape NEW.shape.json --template SPEC.json --out SPEC2.json\n"
+    "                           [--keep TABLE[.COLUMN]]... [--dry-run] [--force]\n"
+    "\n"
+    "Update a hand-maintained metadata template from a newer shape: row_count,\n"
+    "null_fraction, faker_args min/max (random_int, pyint, random_number, pyfloat,\n"
+    "pydecimal), start_date/end_date (date_between), elements (random_element) and\n"
+    "max_length come from the shape; faker methods, pii flags, keys, relationships,\n"
+    "descriptions and tables or fields the shape lacks are kept as written.\n"
+    "Prints one line per change (\"public.messages: row_count 500000 -> 600000\").\n"
+    "\n"
+    "  -s, --shape FILE        the newer shape (refused when expired)\n"
+    "  -t, --template FILE     the template to calibrate\n"
+    "  -o, --out FILE          where to write it (may be the template itself)\n"
+    "      --keep NAME         keep a table or field as written (repeatable;\n"
+    "                          TABLE, SCHEMA.TABLE, TABLE.COLUMN, SCHEMA.TABLE.COLUMN)\n"
+    "      --dry-run           print the changes, write nothing\n"
+    "      --force             replace an existing --out file\n"
+    "\n"
+    "  -q, --quiet  -v, --verbose  -h, --help  -V, --version\n"
+    "\n"
+    "Exit status: 0 written (or nothing to change); 1 the file could not be written;\n"
+    "2 usage or input error (a shape or template that does not read, an expired shape).\n";
+
 static const struct sil_tool tool = {"generator", usage};
+static const struct sil_tool calibrate_tool = {"generator", calibrate_usage};
+
+enum { C_KEEP = 3000, C_DRY, C_FORCE };
+
+static int cmd_calibrate(int argc, char **argv)
+{
+    static const struct option longopts[] = {SIL_CLI_LONG,
+                                             {"shape", required_argument, NULL, 's'},
+                                             {"template", required_argument, NULL, 't'},
+                                             {"out", required_argument, NULL, 'o'},
+                                             {"keep", required_argument, NULL, C_KEEP},
+                                             {"dry-run", no_argument, NULL, C_DRY},
+                                             {"force", no_argument, NULL, C_FORCE},
+                                             {NULL, 0, NULL, 0}};
+    struct gen_calibrate_opts o;
+    memset(&o, 0, sizeof o);
+    const char **keep = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, SIL_CLI_SHORT "s:t:o:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            o.shape_path = optarg;
+            break;
+        case 't':
+            o.template_path = optarg;
+            break;
+        case 'o':
+            o.out_path = optarg;
+            break;
+        case C_KEEP:
+            keep = sil_xrealloc(keep, (o.nkeep + 1) * sizeof *keep);
+            keep[o.nkeep++] = optarg;
+            break;
+        case C_DRY:
+            o.dry_run = 1;
+            break;
+        case C_FORCE:
+            o.force = 1;
+            break;
+        default:
+            sil_cli_common(&calibrate_tool, c);
+        }
+    }
+    if (optind < argc)
+        sil_cli_usage_error(&calibrate_tool, "unexpected argument '%s'", argv[optind]);
+    if (!o.shape_path || !o.template_path)
+        sil_cli_usage_error(&calibrate_tool,
+                            "give --shape NEW.shape.json and --template SPEC.json");
+    if (!o.out_path && !o.dry_run)
+        sil_cli_usage_error(&calibrate_tool, "give --out FILE (or --dry-run)");
+    if (!o.out_path)
+        o.out_path = o.template_path;
+    o.keep = keep;
+    struct sil_err err;
+    sil_err_clear(&err);
+    char *report = NULL;
+    int rc = gen_calibrate_run(&o, &report, &err);
+    free(keep);
+    if (rc < 0) {
+        sil_log_err(&err, "cannot calibrate");
+        return sil_err_exit_code(&err);
+    }
+    if (sil_log_level() >= SIL_LOG_NORMAL)
+        fputs(report, stdout);
+    free(report);
+    return SIL_EXIT_OK;
+}
 static const struct sil_tool report_tool = {"generator", report_usage};
 
 enum {
@@ -456,8 +548,8 @@ int main(int argc, char **argv)
         return cmd_report(argc - 1, argv + 1);
     }
     if (argc > 1 && strcmp(argv[1], "calibrate") == 0) {
-        sil_log_error("'%s' is not available in this version", argv[1]);
-        return SIL_EXIT_USAGE;
+        argv[1] = argv[0];
+        return cmd_calibrate(argc - 1, argv + 1);
     }
     if (argc > 1 && strcmp(argv[1], "generate") == 0) {
         argv[1] = argv[0];
