@@ -2270,8 +2270,13 @@ static int const_of(struct sil_expr *e, const struct node *x, struct sil_expr_va
         if (ct->t.array_dims)
             return 0;
         x = x->kids[0];
-        if (x->kind == N_CAST)
-            return 0;
+        if (x->kind == N_CAST) {
+            /* a negative constant as PostgreSQL prints it: ('-1'::integer)::numeric */
+            if (!sil_type_is_numeric(&ct->t) || x->type->t.array_dims ||
+                !sil_type_is_numeric(&x->type->t) || x->kids[0]->kind == N_CAST)
+                return 0;
+            x = x->kids[0];
+        }
         v->type = type_text(e, ct);
     }
     int neg = 0;

@@ -4,7 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "calibrate.h"
 #include "cli.h"
+#include "endorse.h"
 #include "gen.h"
 #include "log.h"
 #include "report.h"
@@ -12,7 +14,9 @@
 static const char usage[] =
     "Usage: generator [generate] (--shape FILE | --template FILE | both) --out DIR [OPTION]...\n"
     "       generator report OUT_DIR [--policy FILE] [--profile NAME] [--set GATE.KEY=V]...\n"
-    "       generator calibrate ...       (not in this version)\n"
+    "       generator report OUT_DIR (--endorse | --reject) --by NAME --note TEXT\n"
+    "       generator report OUT_DIR --verify-endorsement\n"
+    "       generator calibrate --shape NEW.shape.json --template SPEC.json --out SPEC2.json\n"
     "\n"
     "Write a deterministic synthetic dataset from a shape file and/or a metadata\n"
     "template: schema.sql, one data file per table (or chunk) and manifest.json.\n"
@@ -63,28 +67,182 @@ static const char report_usage[] =
     "                          they spill to temporary files)\n"
     "      --tmp DIR           where spill files go (default $TMPDIR or /tmp)\n"
     "\n"
+    "Decisions (on the report.json already in OUT_DIR; nothing is measured again):\n"
+    "      --endorse           endorse the output: writes OUT_DIR/endorsement.json, bound to\n"
+    "                          the checksums of manifest.json and report.json\n"
+    "      --reject            record a rejection instead\n"
+    "      --by NAME           who decides (required)\n"
+    "      --note TEXT         what was reviewed, or why rejected (required)\n"
+    "      --override-failed-gates REASON\n"
+    "                          endorse although a gate failed (refused otherwise)\n"
+    "      --verify-endorsement  check that OUT_DIR is endorsed and unchanged since\n"
+    "\n"
     "  -q, --quiet  -v, --verbose  -h, --help  -V, --version\n"
     "\n"
-    "Exit status: 0 every gate passes; 1 some gate fails; 2 usage or input error (the\n"
-    "output does not verify or cannot be read).\n";
+    "Exit status: 0 every gate passes (decision recorded; endorsed and unchanged);\n"
+    "1 some gate fails (endorsement refused for failed gates; not endorsed, rejected or\n"
+    "changed since); 2 usage or input error (the output does not verify or cannot be read).\n";
+
+static const char calibrate_usage[] =
+    "Usage: generator calibrate --shape NEW.shape.json --template SPEC.json --out SPEC2.json\n"
+    "                           [--keep TABLE[.COLUMN]]... [--dry-run] [--force]\n"
+    "\n"
+    "Update a hand-maintained metadata template from a newer shape: row_count,\n"
+    "null_fraction, faker_args min/max (random_int, pyint, random_number, pyfloat,\n"
+    "pydecimal), start_date/end_date (date_between), elements (random_element) and\n"
+    "max_length come from the shape; faker methods, pii flags, keys, relationships,\n"
+    "descriptions and tables or fields the shape lacks are kept as written.\n"
+    "Prints one line per change (\"public.messages: row_count 500000 -> 600000\").\n"
+    "\n"
+    "  -s, --shape FILE        the newer shape (refused when expired)\n"
+    "  -t, --template FILE     the template to calibrate\n"
+    "  -o, --out FILE          where to write it (may be the template itself)\n"
+    "      --keep NAME         keep a table or field as written (repeatable;\n"
+    "                          TABLE, SCHEMA.TABLE, TABLE.COLUMN, SCHEMA.TABLE.COLUMN)\n"
+    "      --dry-run           print the changes, write nothing\n"
+    "      --force             replace an existing --out file\n"
+    "\n"
+    "  -q, --quiet  -v, --verbose  -h, --help  -V, --version\n"
+    "\n"
+    "Exit status: 0 written (or nothing to change); 1 the file could not be written;\n"
+    "2 usage or input error (a shape or template that does not read, an expired shape).\n";
 
 static const struct sil_tool tool = {"generator", usage};
+static const struct sil_tool calibrate_tool = {"generator", calibrate_usage};
+
+enum { C_KEEP = 3000, C_DRY, C_FORCE };
+
+static int cmd_calibrate(int argc, char **argv)
+{
+    static const struct option longopts[] = {SIL_CLI_LONG,
+                                             {"shape", required_argument, NULL, 's'},
+                                             {"template", required_argument, NULL, 't'},
+                                             {"out", required_argument, NULL, 'o'},
+                                             {"keep", required_argument, NULL, C_KEEP},
+                                             {"dry-run", no_argument, NULL, C_DRY},
+                                             {"force", no_argument, NULL, C_FORCE},
+                                             {NULL, 0, NULL, 0}};
+    struct gen_calibrate_opts o;
+    memset(&o, 0, sizeof o);
+    const char **keep = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, SIL_CLI_SHORT "s:t:o:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            o.shape_path = optarg;
+            break;
+        case 't':
+            o.template_path = optarg;
+            break;
+        case 'o':
+            o.out_path = optarg;
+            break;
+        case C_KEEP:
+            keep = sil_xrealloc(keep, (o.nkeep + 1) * sizeof *keep);
+            keep[o.nkeep++] = optarg;
+            break;
+        case C_DRY:
+            o.dry_run = 1;
+            break;
+        case C_FORCE:
+            o.force = 1;
+            break;
+        default:
+            sil_cli_common(&calibrate_tool, c);
+        }
+    }
+    if (optind < argc)
+        sil_cli_usage_error(&calibrate_tool, "unexpected argument '%s'", argv[optind]);
+    if (!o.shape_path || !o.template_path)
+        sil_cli_usage_error(&calibrate_tool,
+                            "give --shape NEW.shape.json and --template SPEC.json");
+    if (!o.out_path && !o.dry_run)
+        sil_cli_usage_error(&calibrate_tool, "give --out FILE (or --dry-run)");
+    if (!o.out_path)
+        o.out_path = o.template_path;
+    o.keep = keep;
+    struct sil_err err;
+    sil_err_clear(&err);
+    char *report = NULL;
+    int rc = gen_calibrate_run(&o, &report, &err);
+    free(keep);
+    if (rc < 0) {
+        sil_log_err(&err, "cannot calibrate");
+        return sil_err_exit_code(&err);
+    }
+    if (sil_log_level() >= SIL_LOG_NORMAL)
+        fputs(report, stdout);
+    free(report);
+    return SIL_EXIT_OK;
+}
 static const struct sil_tool report_tool = {"generator", report_usage};
 
-enum { R_POLICY = 2000, R_PROFILE, R_SET, R_DIR, R_NOHTML, R_THREADS, R_MEMORY, R_TMP };
+enum {
+    R_POLICY = 2000,
+    R_PROFILE,
+    R_SET,
+    R_DIR,
+    R_NOHTML,
+    R_THREADS,
+    R_MEMORY,
+    R_TMP,
+    R_ENDORSE,
+    R_REJECT,
+    R_BY,
+    R_NOTE,
+    R_OVERRIDE,
+    R_VERIFY
+};
+
+/* A decision or a verification: main.c only parses; endorse.c does the work. */
+static int cmd_decision(const char *dir, int mode, const struct gen_endorse_opts *eo)
+{
+    struct sil_err err;
+    sil_err_clear(&err);
+    char *summary = NULL;
+    int rc, ok = 1;
+    if (mode == R_VERIFY) {
+        rc = gen_endorse_verify(dir, &ok, &summary, &err);
+    } else {
+        struct gen_endorse_opts o = *eo;
+        o.dir = dir;
+        o.decision = mode == R_ENDORSE ? GEN_ENDORSED : GEN_REJECTED;
+        rc = gen_endorse_record(&o, &summary, &err);
+    }
+    if (rc < 0) {
+        sil_log_err(&err, err.code == SIL_EINTR ? NULL
+                          : mode == R_VERIFY    ? "cannot verify the endorsement"
+                                                : "cannot record the decision");
+        return sil_err_exit_code(&err);
+    }
+    if (sil_log_level() >= SIL_LOG_NORMAL || !ok)
+        fputs(summary, stdout);
+    free(summary);
+    return ok ? SIL_EXIT_OK : SIL_EXIT_FAIL;
+}
 
 static int cmd_report(int argc, char **argv)
 {
-    static const struct option longopts[] = {SIL_CLI_LONG,
-                                             {"policy", required_argument, NULL, R_POLICY},
-                                             {"profile", required_argument, NULL, R_PROFILE},
-                                             {"set", required_argument, NULL, R_SET},
-                                             {"report-dir", required_argument, NULL, R_DIR},
-                                             {"no-html", no_argument, NULL, R_NOHTML},
-                                             {"threads", required_argument, NULL, R_THREADS},
-                                             {"memory", required_argument, NULL, R_MEMORY},
-                                             {"tmp", required_argument, NULL, R_TMP},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        SIL_CLI_LONG,
+        {"policy", required_argument, NULL, R_POLICY},
+        {"profile", required_argument, NULL, R_PROFILE},
+        {"set", required_argument, NULL, R_SET},
+        {"report-dir", required_argument, NULL, R_DIR},
+        {"no-html", no_argument, NULL, R_NOHTML},
+        {"threads", required_argument, NULL, R_THREADS},
+        {"memory", required_argument, NULL, R_MEMORY},
+        {"tmp", required_argument, NULL, R_TMP},
+        {"endorse", no_argument, NULL, R_ENDORSE},
+        {"reject", no_argument, NULL, R_REJECT},
+        {"by", required_argument, NULL, R_BY},
+        {"note", required_argument, NULL, R_NOTE},
+        {"override-failed-gates", required_argument, NULL, R_OVERRIDE},
+        {"verify-endorsement", no_argument, NULL, R_VERIFY},
+        {NULL, 0, NULL, 0}};
+    struct gen_endorse_opts eo;
+    memset(&eo, 0, sizeof eo);
+    int mode = 0, measuring = 0;
     struct gen_report_opts o;
     memset(&o, 0, sizeof o);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -123,14 +281,56 @@ static int cmd_report(int argc, char **argv)
         case R_TMP:
             o.tmpdir = optarg;
             break;
+        case R_ENDORSE:
+        case R_REJECT:
+        case R_VERIFY:
+            if (mode && mode != c)
+                sil_cli_usage_error(&report_tool,
+                                    "give one of --endorse, --reject and --verify-endorsement");
+            mode = c;
+            break;
+        case R_BY:
+            eo.by = optarg;
+            break;
+        case R_NOTE:
+            eo.note = optarg;
+            break;
+        case R_OVERRIDE:
+            eo.override_reason = optarg;
+            break;
         default:
             sil_cli_common(&report_tool, c);
         }
+        if (c >= R_POLICY && c <= R_TMP)
+            measuring = c;
     }
     if (optind >= argc)
         sil_cli_usage_error(&report_tool, "give the output directory to check");
     if (optind + 1 < argc)
         sil_cli_usage_error(&report_tool, "unexpected argument '%s'", argv[optind + 1]);
+    if (mode) {
+        if (measuring)
+            sil_cli_usage_error(&report_tool,
+                                "%s decides on the report already in the directory; measuring "
+                                "options do not apply (run the report first)",
+                                mode == R_VERIFY    ? "--verify-endorsement"
+                                : mode == R_ENDORSE ? "--endorse"
+                                                    : "--reject");
+        if (mode == R_VERIFY && (eo.by || eo.note || eo.override_reason))
+            sil_cli_usage_error(&report_tool, "--verify-endorsement takes no --by, --note or "
+                                              "--override-failed-gates");
+        if (mode != R_VERIFY && (!eo.by || !eo.note))
+            sil_cli_usage_error(&report_tool, "%s needs --by NAME and --note TEXT",
+                                mode == R_ENDORSE ? "--endorse" : "--reject");
+        if (mode == R_REJECT && eo.override_reason)
+            sil_cli_usage_error(&report_tool, "--override-failed-gates applies to --endorse");
+        free(sets);
+        return cmd_decision(argv[optind], mode, &eo);
+    }
+    if (eo.by || eo.note || eo.override_reason)
+        sil_cli_usage_error(&report_tool,
+                            "--by, --note and --override-failed-gates go with --endorse or "
+                            "--reject");
     o.dir = argv[optind];
     o.sets = sets;
     struct sil_err err;
@@ -348,8 +548,8 @@ int main(int argc, char **argv)
         return cmd_report(argc - 1, argv + 1);
     }
     if (argc > 1 && strcmp(argv[1], "calibrate") == 0) {
-        sil_log_error("'%s' is not available in this version", argv[1]);
-        return SIL_EXIT_USAGE;
+        argv[1] = argv[0];
+        return cmd_calibrate(argc - 1, argv + 1);
     }
     if (argc > 1 && strcmp(argv[1], "generate") == 0) {
         argv[1] = argv[0];

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "endorse.h"
 #include "expr.h"
 #include "fileio.h"
 #include "json.h"
@@ -968,7 +969,7 @@ static void key_checks(struct ctx *x, struct gen_report *r)
             sil_buf_addf(&b, "%lld values, %lld repeat an earlier one", (long long)kr.values,
                          (long long)kr.duplicates);
             for (size_t e = 0; e < kr.nexamples; e++)
-                sil_buf_addf(&b, "%s'%s'", e ? ", " : ": e.g. ", kr.examples[e]);
+                sil_buf_addf(&b, "%s%s", e ? ", " : ": e.g. ", kr.examples[e]);
             sil_buf_addf(&b, " (exact: %s)",
                          kr.spilled ? "hash-partitioned records compared "
                                       "byte for byte"
@@ -990,7 +991,7 @@ static void key_checks(struct ctx *x, struct gen_report *r)
                          (long long)(kr.values - kr.orphans), (long long)kr.values, pt->schema,
                          pt->name, (long long)kr.orphans);
             for (size_t e = 0; e < kr.nexamples; e++)
-                sil_buf_addf(&b, "%s'%s'", e ? ", " : ": e.g. ", kr.examples[e]);
+                sil_buf_addf(&b, "%s%s", e ? ", " : ": e.g. ", kr.examples[e]);
             add_check(r, GATE_LINKAGE, subj, "coverage", cov, g->min_fk_coverage, 1, 1, 1, b.data);
             if (g->max_orphans >= 0)
                 add_check(r, GATE_LINKAGE, subj, "orphans", (double)kr.orphans,
@@ -1452,11 +1453,6 @@ static char *report_json(const struct gen_report *r)
                 sil_jpush(ds, dist_json(&col->dist[d]));
         }
     }
-    /* Endorsement by a domain expert is recorded here later (generator
-     * report OUT --endorse, bound to subject.manifest_checksum). */
-    cJSON *en = sil_jadd_object(root, "endorsement");
-    sil_jadd_str(en, "status", "not endorsed");
-    sil_jadd_array(en, "records");
     struct sil_buf b;
     sil_buf_init(&b, 0);
     sil_json_write(root, &b);
@@ -1540,6 +1536,18 @@ int gen_report_run(const struct gen_report_opts *o, int *passed, char **summary,
     x.g = &r.gates;
     if (gen_gates_load(o->policy, o->profile, o->nsets, o->sets, &r.gates, err) < 0)
         goto out;
+    if (!o->out_dir && gen_endorse_exists(o->dir)) {
+        /* a new report.json would void the decision bound to the old one */
+        sil_err_set(err, SIL_EINPUT,
+                    "'%s' holds an endorsement decision bound to its report.json; a new report "
+                    "would void it",
+                    o->dir);
+        sil_err_hint(err,
+                     "write the new report elsewhere with --report-dir DIR, or move %s "
+                     "away to review the output again",
+                     GEN_ENDORSE_FILE);
+        goto out;
+    }
     if (rep_manifest_read(o->dir, &x.m, err) < 0)
         goto out;
     {

@@ -401,10 +401,14 @@ char *gen_report_html(const struct gen_report *r)
                  "integer keys; hash partitions compared byte for byte otherwise, in at most %zu "
                  "MiB of memory, %llu bytes spilled). Similar distribution: one-sample "
                  "Kolmogorov-Smirnov against the shape's distribution on a sample of %lld rows "
-                 "per column (seed %lld)%s, and D on all rows. Endorsement: %s.</p>\n",
+                 "per column (seed %lld)%s, and D on all rows. Endorsement: a domain expert's "
+                 "decision on this report is recorded in endorsement.json next to it "
+                 "(<code>generator report OUT --endorse</code> or <code>--reject</code>), bound "
+                 "to the checksums of this report.json and of manifest.json; "
+                 "<code>generator report OUT --verify-endorsement</code> checks it.</p>\n",
                  r->key_budget >> 20, (unsigned long long)r->key_spilled,
                  (long long)r->gates.sample_rows, (long long)r->gates.seed,
-                 r->gates.bh ? ", p-values adjusted by Benjamini-Hochberg" : "", "not endorsed");
+                 r->gates.bh ? ", p-values adjusted by Benjamini-Hochberg" : "");
     sil_buf_adds(&b, "</body></html>\n");
     return sil_buf_detach(&b, NULL);
 }

@@ -46,7 +46,7 @@ struct space {
     int64_t parents;
     pthread_mutex_t mu; /* examples */
     size_t nex;
-    char ex[5][64];
+    char ex[5][GEN_KEYS_EXAMPLE];
     size_t *fks;
     size_t nfks;
 };
@@ -57,7 +57,7 @@ struct fk {
     int64_t orphans;
     struct hist h;
     size_t nex;
-    char ex[5][64];
+    char ex[5][GEN_KEYS_EXAMPLE];
 };
 
 struct part {
@@ -325,30 +325,119 @@ static void int_bytes(int64_t v, unsigned char out[9])
         out[1 + i] = (unsigned char)(u >> (56 - 8 * i));
 }
 
-static void example_text(const unsigned char *b, size_t n, char out[64])
+/* Append c to out (room: cap bytes including the NUL); 0 when it did not fit. */
+static int ex_put(char *out, size_t cap, size_t *o, const char *s, size_t n)
 {
-    if (n == 9 && b[0] == 'I') {
-        uint64_t u = 0;
-        for (int i = 0; i < 8; i++)
-            u = u << 8 | b[1 + i];
-        snprintf(out, 64, "%lld", (long long)(int64_t)(u ^ (UINT64_C(1) << 63)));
-        return;
+    if (*o + n + 1 > cap)
+        return 0;
+    memcpy(out + *o, s, n);
+    *o += n;
+    out[*o] = '\0';
+    return 1;
+}
+
+/* Length of the valid UTF-8 sequence (no C1 controls) at p, or 0. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    size_t k;
+    unsigned cp;
+    if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+        k = 2;
+        cp = p[0] & 0x1f;
+    } else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+        k = 3;
+        cp = p[0] & 0x0f;
+    } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+        k = 4;
+        cp = p[0] & 0x07;
+    } else {
+        return 0;
     }
-    size_t o = 0;
-    for (size_t i = 0; i < n && o < 60; i++) {
-        unsigned char c = b[i];
-        if (c == 0x1f) {
-            if (o + 2 < 60) {
-                out[o++] = ',';
-                out[o++] = ' ';
-            }
-        } else if (c == 'T' && (i == 0 || b[i - 1] == 0x1f)) {
-            continue; /* the type tag */
-        } else {
-            out[o++] = (char)(c < 0x20 || c == 0x7f ? '?' : c);
+    if (n < k)
+        return 0;
+    for (size_t i = 1; i < k; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3f);
+    }
+    if ((k == 2 && cp < 0xa0) || (k == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+        (k == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+        return 0;
+    return k;
+}
+
+/*
+ * A key's canonical bytes as readable text: each part an integer ('I' and 8
+ * bytes) or a quoted string ('T' and the text up to the next 0x1f), with
+ * backslash, quote, control bytes and bytes that are not UTF-8 escaped
+ * (\\, \', \xNN); a composite key as a tuple "(1, 'a')". Cut with "..." when
+ * it does not fit, never inside an escape or a character.
+ */
+SIL_STATIC void example_text(const unsigned char *b, size_t n, char out[GEN_KEYS_EXAMPLE])
+{
+    const size_t cap = GEN_KEYS_EXAMPLE - 4; /* room for "..." */
+    size_t o = 0, i = 0;
+    int composite = 0;
+    out[0] = '\0';
+    /* a composite key has a separator after its first part */
+    if (n > 9 && b[0] == 'I' && b[9] == 0x1f)
+        composite = 1;
+    else if (n && b[0] == 'T' && memchr(b, 0x1f, n))
+        composite = 1;
+    if (composite && !ex_put(out, cap, &o, "(", 1))
+        goto cut;
+    for (int part = 0; i < n; part++) {
+        if (part && !ex_put(out, cap, &o, ", ", 2))
+            goto cut;
+        if (b[i] == 'I' && n - i >= 9 && (n - i == 9 || b[i + 9] == 0x1f)) {
+            uint64_t u = 0;
+            for (int k = 0; k < 8; k++)
+                u = u << 8 | b[i + 1 + k];
+            char num[24];
+            int len =
+                snprintf(num, sizeof num, "%lld", (long long)(int64_t)(u ^ (UINT64_C(1) << 63)));
+            if (!ex_put(out, cap, &o, num, (size_t)len))
+                goto cut;
+            i += 10; /* the part and its separator */
+            continue;
         }
+        if (b[i] == 'T')
+            i++;
+        if (!ex_put(out, cap, &o, "'", 1))
+            goto cut;
+        while (i < n && b[i] != 0x1f) {
+            unsigned char c = b[i];
+            char esc[8];
+            size_t k = 1;
+            const char *s = esc;
+            size_t len;
+            if (c == '\\' || c == '\'') {
+                esc[0] = '\\';
+                esc[1] = (char)c;
+                len = 2;
+            } else if (c >= 0x20 && c < 0x7f) {
+                esc[0] = (char)c;
+                len = 1;
+            } else if (c >= 0x80 && (k = utf8_len(b + i, n - i)) > 0) {
+                s = (const char *)b + i;
+                len = k;
+            } else {
+                k = 1;
+                len = (size_t)snprintf(esc, sizeof esc, "\\x%02x", c);
+            }
+            if (!ex_put(out, cap, &o, s, len))
+                goto cut;
+            i += k;
+        }
+        i++; /* the separator */
+        if (!ex_put(out, cap, &o, "'", 1))
+            goto cut;
     }
-    out[o] = '\0';
+    if (composite && !ex_put(out, cap, &o, ")", 1))
+        goto cut;
+    return;
+cut:
+    memcpy(out + o, "...", 4);
 }
 
 static int ensure_dir(struct gen_keys *k)

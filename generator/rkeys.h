@@ -23,6 +23,9 @@
 
 #include "err.h"
 
+/* bytes of one example key as text, NUL included */
+#define GEN_KEYS_EXAMPLE 96
+
 struct gen_keys;
 
 /*
@@ -61,9 +64,10 @@ struct gen_keys_result {
     /* fk: (children, parents with that many children), by children */
     size_t nhist;
     const int64_t (*hist)[2];
-    /* up to 5 example values (duplicates or orphans) as text */
+    /* up to 5 example values (duplicates or orphans) as readable text: 42,
+     * 'text', or a composite key as a tuple (42, 'text'); escaped */
     size_t nexamples;
-    char examples[5][64];
+    char examples[5][GEN_KEYS_EXAMPLE];
     int spilled; /* the exact spill path was used */
 };
 void gen_keys_space_result(const struct gen_keys *k, int space, struct gen_keys_result *r);

@@ -450,6 +450,40 @@ static void test_expr__constraints_compare(void **state)
     sil_expr_free(e);
 }
 
+/* How PostgreSQL prints a negative constant compared with a numeric column. */
+static void test_expr__constraints_negative_cast_of_cast(void **state)
+{
+    (void)state;
+    struct sil_expr *e;
+    const struct sil_expr_constraint *c =
+        cons_of("(balance >= ('-10000'::integer)::numeric)", 1, 1, &e);
+    assert_int_equal(c[0].kind, SIL_EXPR_C_COMPARE);
+    assert_string_equal(c[0].column, "balance");
+    assert_int_equal(c[0].op, SIL_EXPR_GE);
+    assert_int_equal(c[0].value.kind, SIL_EXPR_V_NUMBER);
+    assert_true(c[0].value.number == -10000.0);
+    assert_string_equal(c[0].value.text, "-10000");
+    assert_string_equal(c[0].value.type, "numeric"); /* the outer cast */
+    sil_expr_free(e);
+
+    /* flipped, and a fraction through numeric into double precision */
+    c = cons_of("(('-2.5'::numeric)::double precision < x)", 1, 1, &e);
+    assert_string_equal(c[0].column, "x");
+    assert_int_equal(c[0].op, SIL_EXPR_GT);
+    assert_true(c[0].value.number == -2.5);
+    assert_string_equal(c[0].value.type, "double precision");
+    sil_expr_free(e);
+
+    /* not a numeric constant: a cast of a cast to text, a triple cast, an
+     * array inside: verified per row, never shaped */
+    cons_of("(t = ('-1'::integer)::text)", 0, 0, &e);
+    sil_expr_free(e);
+    cons_of("(x >= ((('-1'::integer)::bigint)::numeric))", 0, 0, &e);
+    sil_expr_free(e);
+    cons_of("(x >= ('1'::text)::numeric)", 0, 0, &e);
+    sil_expr_free(e);
+}
+
 static void test_expr__constraints_columns_and_nulls(void **state)
 {
     (void)state;
@@ -785,6 +819,7 @@ int main(void)
         cmocka_unit_test(test_expr__depth_limit),
         cmocka_unit_test(test_expr__columns),
         cmocka_unit_test(test_expr__constraints_compare),
+        cmocka_unit_test(test_expr__constraints_negative_cast_of_cast),
         cmocka_unit_test(test_expr__constraints_columns_and_nulls),
         cmocka_unit_test(test_expr__constraints_in_like_length),
         cmocka_unit_test(test_expr__eval_untyped),

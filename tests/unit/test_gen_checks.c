@@ -175,6 +175,48 @@ static void test_gen_checks__expressions_shape_values(void **state)
     gen_plan_free(p);
 }
 
+/* The financial shape's check as PostgreSQL prints it: a negative constant
+ * is a cast of a cast. It shapes values (not only verifies them). */
+static void test_gen_checks__negative_constant_cast_of_cast(void **state)
+{
+    (void)state;
+    struct sil_err err;
+    sil_err_clear(&err);
+    struct gen_plan *p =
+        plan_shape("",
+                   "{\"name\": \"balance\", \"type\": {\"name\": \"numeric\", \"precision\": 14, "
+                   "\"scale\": 2}, \"nullable\": false, \"classification\": \"public\", \"stats\": "
+                   "{\"null_fraction\": 0, \"quantiles\": [[0, -50000], [0.5, 0], [1, 50000]]}}",
+                   "{\"name\": \"account_balance_check\", \"expression\": \"(balance >= "
+                   "('-10000'::integer)::numeric)\"}",
+                   3000, &err);
+    if (!p)
+        fail_msg("%s", err.msg);
+    const struct gen_table *t = &p->tables[0];
+    assert_int_equal(t->nchecks, 1);
+    assert_true(t->checks[0].shaped);
+    assert_int_equal(t->check_rows, 0); /* no per-row evaluation needed */
+    char *rows = render_all(p, 3000), *save = NULL;
+    int n = 0, below_zero = 0, at_bound = 0;
+    for (char *line = strtok_r(rows, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char f[64];
+        field(line, 1, f, sizeof f);
+        double v = strtod(f, NULL);
+        if (v < -10000)
+            fail_msg("balance = '%s' below -10000", f);
+        below_zero += v < 0;
+        at_bound += v == -10000;
+        n++;
+    }
+    assert_int_equal(n, 3000);
+    /* the range is filled, not piled on the bound: F(-10000) = 0.4, so a share
+     * (0.5 - 0.4) / (1 - 0.4) = 1/6 of the rows is below zero (500 +- 3 sd) */
+    assert_in_range(below_zero, 440, 560);
+    assert_true(at_bound < 10);
+    free(rows);
+    gen_plan_free(p);
+}
+
 static void test_gen_checks__refused_and_impossible(void **state)
 {
     (void)state;
@@ -247,6 +289,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gen_checks__like),
         cmocka_unit_test(test_gen_checks__expressions_shape_values),
+        cmocka_unit_test(test_gen_checks__negative_constant_cast_of_cast),
         cmocka_unit_test(test_gen_checks__refused_and_impossible),
         cmocka_unit_test(test_gen_checks__rows_are_evaluated),
     };

@@ -1,0 +1,124 @@
+# generator calibrate: a hand-maintained chat template brought up to date from a
+# newer chat shape (the same source sampled later and larger). The printed diff is
+# exactly what changed between the shapes; faker methods, pii flags, descriptions,
+# an entity the shape lacks and a pinned field survive; the result is a valid
+# template that generates; errors name the problem, with exit codes.
+. tests/harness/lib.sh
+
+G=$SIL_BIN/generator
+tool=$SIL_BUILD/tests/shape-tool
+spec=$T_TMP/chat-template.json
+cat >"$spec" <<'JSON'
+{
+  "source": "chat",
+  "description": "hand-maintained chat spec",
+  "entities": [
+    {"name": "users", "row_count": 5000, "description": "accounts", "fields": [
+      {"name": "id", "type": "bigint", "primary_key": true},
+      {"name": "email", "type": "string", "pii": true, "faker_method": "safe_email", "unique": true},
+      {"name": "device", "type": "string", "faker_method": "random_element",
+       "faker_args": {"elements": ["ios", "android", "web"]}},
+      {"name": "country", "type": "string", "faker_method": "random_element",
+       "faker_args": {"elements": ["US", "GB", "DE", "SE", "FR"]}},
+      {"name": "created_at", "type": "timestamp", "faker_method": "date_between",
+       "faker_args": {"start_date": "2023-01-04", "end_date": "2024-12-01"}}]},
+    {"name": "messages", "row_count": 500000, "fields": [
+      {"name": "id", "type": "bigint", "primary_key": true},
+      {"name": "sender_id", "type": "bigint", "foreign_key": "users.id"},
+      {"name": "body", "type": "text", "faker_method": "sentence", "nullable": true, "null_fraction": 0.05}]},
+    {"name": "attachments", "row_count": 60000, "fields": [
+      {"name": "id", "type": "bigint", "primary_key": true},
+      {"name": "message_id", "type": "bigint", "foreign_key": "messages.id"},
+      {"name": "mime_type", "type": "string", "faker_method": "random_element",
+       "faker_args": {"elements": ["image/jpeg", "image/png", "video/mp4", "application/pdf"]}},
+      {"name": "size_bytes", "type": "integer", "faker_method": "random_int",
+       "faker_args": {"min": 2048, "max": 24000000}}]},
+    {"name": "audit_events", "row_count": 10, "description": "not sampled; written by hand", "fields": [
+      {"name": "id", "type": "integer", "primary_key": true},
+      {"name": "kind", "type": "string", "faker_method": "random_element", "faker_args": {"elements": ["login"]}}]}
+  ]
+}
+JSON
+cp "$spec" "$T_TMP/spec.orig"
+
+# the newer shape: the chat source sampled later, larger (media ratio 0.12 -> 0.15)
+jq 'del(.checksum)
+  | (.tables[] | select(.name == "users") | .rows.count) = 6000
+  | (.tables[] | select(.name == "users") | .columns[] | select(.name == "country") | .stats.categories.values) +=
+      [{"value": "NO", "fraction": 0.05}]
+  | (.tables[] | select(.name == "users") | .columns[] | select(.name == "country") | .stats.categories.other_fraction) = 0
+  | (.tables[] | select(.name == "users") | .columns[] | select(.name == "created_at") | .stats.quantiles) =
+      [[0.005, 1672790400], [0.5, 1715363200], [0.995, 1764547200]]
+  | (.tables[] | select(.name == "messages") | .rows.count) = 600000
+  | (.tables[] | select(.name == "messages") | .columns[] | select(.name == "body") | .stats.null_fraction) = 0.031
+  | (.tables[] | select(.name == "attachments") | .rows.count) = 90000
+  | (.tables[] | select(.name == "attachments") | .columns[] | select(.name == "mime_type") | .stats.categories.values) =
+      [{"value": "image/jpeg", "fraction": 0.5}, {"value": "image/webp", "fraction": 0.15},
+       {"value": "image/png", "fraction": 0.15}, {"value": "video/mp4", "fraction": 0.15}]
+  | (.tables[] | select(.name == "attachments") | .columns[] | select(.name == "size_bytes") | .stats.quantiles) =
+      [[0.005, 4096], [0.5, 200000], [0.995, 30000000]]' \
+    tests/shapes/chat.shape.json >"$T_TMP/new.unsealed.json"
+"$tool" seal "$T_TMP/new.unsealed.json" >"$T_TMP/new.shape.json" || { t_fail "cannot seal the newer shape"; t_done; }
+
+# the old shape gives no change: the template was written from it
+expect_exit 0 "calibrate against the shape it was written from" -- \
+    "$G" calibrate -s tests/shapes/chat.shape.json -t "$spec" --dry-run
+assert_eq "$(head -n 1 <<<"$T_OUT")" "no changes: '$spec' already matches 'tests/shapes/chat.shape.json'" "no changes"
+
+out=$T_TMP/chat-template.2.json
+expect_exit 0 "calibrate from the newer shape, one field pinned" -- \
+    "$G" calibrate --shape "$T_TMP/new.shape.json" --template "$spec" --out "$out" --keep attachments.size_bytes
+expected="public.users: row_count 5000 -> 6000
+public.users.country: faker_args.elements [\"US\",\"GB\",\"DE\",\"SE\",\"FR\"] -> [\"US\",\"GB\",\"DE\",\"SE\",\"FR\",\"NO\"]
+public.users.created_at: faker_args.end_date \"2024-12-01\" -> \"2025-12-01\"
+public.messages: row_count 500000 -> 600000
+public.messages.body: null_fraction 0.05 -> 0.031
+public.attachments: row_count 60000 -> 90000
+public.attachments.mime_type: faker_args.elements [\"image/jpeg\",\"image/png\",\"video/mp4\",\"application/pdf\"] -> [\"image/jpeg\",\"image/webp\",\"image/png\",\"video/mp4\"]
+wrote $out: 7 changes in 4 fields and 3 tables from '$T_TMP/new.shape.json'
+kept as written (not in the shape): public.audit_events
+kept as written (--keep): public.attachments.size_bytes"
+assert_eq "$T_OUT" "$expected" "the diff names every change, old -> new, and what was kept"
+cmp -s "$spec" "$T_TMP/spec.orig" && t_pass "the input template is untouched" || t_fail "the input template changed"
+
+# the written template: the changes, and the hand-written parts as they were
+assert_eq "$(jq -c '[.entities[] | [.name, .row_count]]' "$out")" \
+    '[["users",6000],["messages",600000],["attachments",90000],["audit_events",10]]' "row counts"
+assert_eq "$(jq -c '.entities[1].fields[2]' "$out")" \
+    '{"name":"body","type":"text","faker_method":"sentence","nullable":true,"null_fraction":0.031}' "faker method kept, null fraction calibrated"
+assert_eq "$(jq -c '.entities[0].fields[1]' "$out")" \
+    '{"name":"email","type":"string","pii":true,"faker_method":"safe_email","unique":true}' "a pii override kept exactly"
+assert_eq "$(jq -c '.entities[2].fields[3].faker_args' "$out")" '{"min":2048,"max":24000000}' "the pinned field kept"
+assert_eq "$(jq -c '[.description, .entities[0].description, .entities[3]]' "$out")" \
+    "$(jq -c '[.description, .entities[0].description, .entities[3]]' "$spec")" "descriptions and the unsampled entity kept"
+# without the pin, the field follows the shape
+expect_exit 0 "unpinned" -- "$G" calibrate -s "$T_TMP/new.shape.json" -t "$spec" --dry-run
+assert_contains "$T_OUT" "public.attachments.size_bytes: faker_args.min 2048 -> 4096" "min from the shape"
+assert_contains "$T_OUT" "public.attachments.size_bytes: faker_args.max 24000000 -> 30000000" "max from the shape"
+assert_contains "$T_OUT" "would write $spec: 9 changes" "a dry run writes nothing"
+cmp -s "$spec" "$T_TMP/spec.orig" && t_pass "dry run left the template" || t_fail "dry run wrote"
+# the calibrated template generates, and calibrating again changes nothing
+expect_exit 0 "the calibrated template generates" -- "$G" -t "$out" -o "$T_TMP/gen" --scale 0.001 -q
+expect_exit 0 "calibrating again" -- "$G" calibrate -s "$T_TMP/new.shape.json" -t "$out" -o "$out" --keep attachments.size_bytes
+assert_contains "$T_OUT" "no changes: '$out' already matches" "idempotent, in place"
+
+# errors
+expect_exit 2 "an existing --out is refused" -- "$G" calibrate -s "$T_TMP/new.shape.json" -t "$spec" -o "$T_TMP/spec.orig"
+assert_contains "$T_ERR" "'$T_TMP/spec.orig' exists" "names the file"
+assert_contains "$T_ERR" "hint: give --force to replace it" "hint"
+expect_exit 2 "a --keep naming nothing" -- "$G" calibrate -s "$T_TMP/new.shape.json" -t "$spec" --dry-run --keep users.nope
+assert_contains "$T_ERR" "--keep users.nope: no table or field of that name" "names the pin"
+expect_exit 2 "missing --template" -- "$G" calibrate -s "$T_TMP/new.shape.json" -o "$T_TMP/x.json"
+assert_contains "$T_ERR" "give --shape NEW.shape.json and --template SPEC.json" "usage"
+jq '.entities[0].bogus = 1' "$spec" >"$T_TMP/bad.json"
+expect_exit 2 "an invalid template" -- "$G" calibrate -s "$T_TMP/new.shape.json" -t "$T_TMP/bad.json" -o "$T_TMP/x.json"
+assert_contains "$T_ERR" 'entities[0]: unknown key "bogus"' "names the path"
+jq '.tables[0].rows.count = 6001' "$T_TMP/new.shape.json" >"$T_TMP/edited.json"
+expect_exit 2 "an edited shape" -- "$G" calibrate -s "$T_TMP/edited.json" -t "$spec" -o "$T_TMP/x.json"
+assert_contains "$T_ERR" "checksum does not match the content" "the edit is detected"
+jq 'del(.checksum) | .created_at = "2021-03-01T00:00:00Z" | .expires_at = "2021-06-01T00:00:00Z"' "$T_TMP/new.shape.json" >"$T_TMP/exp.unsealed.json"
+"$tool" seal "$T_TMP/exp.unsealed.json" >"$T_TMP/exp.json"
+expect_exit 2 "an expired shape" -- "$G" calibrate -s "$T_TMP/exp.json" -t "$spec" -o "$T_TMP/x.json"
+assert_contains "$T_ERR" "expired on 2021-06-01" "names the date"
+[ -e "$T_TMP/x.json" ] && t_fail "an error wrote output" || t_pass "errors write nothing"
+t_done
