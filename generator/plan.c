@@ -225,6 +225,9 @@ static double col_null_frac(const struct sil_column *col)
     return col->stats->null_fraction;
 }
 
+static const struct gen_fkplan *nest_of(const struct gen_plan *p, const struct gen_table *t,
+                                        const struct sil_fk *fk);
+
 static int plan_fk(struct gen_plan *p, struct gen_table *t, size_t fi, struct sil_err *err)
 {
     struct gen_fkplan *f = &t->fks[fi];
@@ -298,6 +301,8 @@ static int plan_fk(struct gen_plan *p, struct gen_table *t, size_t fi, struct si
             gen_icdf_init(&f->gaps, &fk->stats->gap_quantiles, 60);
             f->gaps.floor = 0;
         }
+    } else if (!f->deferred && (f->nest = nest_of(p, t, fk)) != NULL) {
+        f->mode = GFK_NESTED;
     } else {
         /* Blocks of GEN_PERM_BLOCK rows keep their order: lookups inside a
          * block are sequential, and siblings in a block share a few parents
@@ -308,6 +313,111 @@ static int plan_fk(struct gen_plan *p, struct gen_table *t, size_t fi, struct si
                       f->key ^ UINT64_C(0x7065726d));
     }
     return 0;
+}
+
+/*
+ * A foreign key whose columns include every column of the table's primary
+ * foreign key (both reaching the same parent table A, the second through
+ * the parent B's own primary foreign key to A) must pick a row of B whose
+ * A-part equals the child's: the B rows of one A row are contiguous, so the
+ * pick is made inside that range. Returns B's primary fkplan, or NULL.
+ */
+static const struct gen_fkplan *nest_of(const struct gen_plan *p, const struct gen_table *t,
+                                        const struct sil_fk *fk)
+{
+    if (t->primary_fk < 0 || fk == &t->t->fks[t->primary_fk])
+        return NULL;
+    const struct sil_fk *pfk = &t->t->fks[t->primary_fk];
+    const struct gen_table *b = &p->tables[fk->ref_index];
+    if (b == t || pfk->ncols >= fk->ncols || b->primary_fk < 0 || !b->fks)
+        return NULL;
+    const struct gen_fkplan *q = &b->fks[b->primary_fk];
+    const struct sil_fk *qfk = &b->t->fks[b->primary_fk];
+    if (q->mode != GFK_CONTIG || !q->has_fan || qfk->ref_index != pfk->ref_index ||
+        qfk->ncols != pfk->ncols)
+        return NULL;
+    for (size_t i = 0; i < pfk->ncols; i++) {
+        size_t k = 0;
+        while (k < fk->ncols && strcmp(fk->cols[k], pfk->cols[i]) != 0)
+            k++;
+        if (k == fk->ncols)
+            return NULL;
+        size_t j = 0;
+        while (j < qfk->ncols && strcmp(qfk->cols[j], fk->ref_cols[k]) != 0)
+            j++;
+        if (j == qfk->ncols || strcmp(qfk->ref_cols[j], pfk->ref_cols[i]) != 0)
+            return NULL;
+    }
+    return q;
+}
+
+/* KS distance between two histograms of counts. */
+static double hist_ks(const int64_t *a, const int64_t *b, size_t n)
+{
+    int64_t na = 0, nb = 0, ca = 0, cb = 0;
+    for (size_t i = 0; i < n; i++) {
+        na += a[i];
+        nb += b[i];
+    }
+    double d = 0;
+    for (size_t i = 0; i < n && na > 0 && nb > 0; i++) {
+        ca += a[i];
+        cb += b[i];
+        double x = fabs((double)ca / (double)na - (double)cb / (double)nb);
+        if (x > d)
+            d = x;
+    }
+    return d;
+}
+
+static int64_t ceil_div(gen_u128 x, uint64_t y)
+{
+    return (int64_t)((x + y - 1) / y);
+}
+
+/*
+ * GFK_NESTED: split each primary parent's children over its rows in the
+ * parent table evenly or by the rows' own fan-out, whichever gives a
+ * children-per-parent distribution closer to the foreign key's model (the
+ * fan-out the key would have on its own). Measured over the first 2^20
+ * primary parents.
+ */
+static void plan_nest_split(const struct gen_table *t, struct gen_fkplan *f)
+{
+    const struct gen_fanout *pfan = &t->fks[t->primary_fk].fan, *qfan = &f->nest->fan;
+    int64_t na = SIL_MIN(pfan->np, INT64_C(1) << 20);
+    size_t nh = (size_t)SIL_MIN(gen_fanout_max_children(pfan) + 2, INT64_C(1) << 20);
+    int64_t *target = sil_xcalloc(nh, sizeof *target), *even = sil_xcalloc(nh, sizeof *even),
+            *prop = sil_xcalloc(nh, sizeof *prop);
+    for (int64_t a = 0; a < na; a++) {
+        int64_t m = gen_fanout_children(pfan, a);
+        int64_t lo = gen_fanout_offset(qfan, a), hi = gen_fanout_offset(qfan, a + 1);
+        if (hi <= lo)
+            continue;
+        int64_t s0 = gen_fanout_offset(&f->fan, lo), s1 = gen_fanout_offset(&f->fan, hi);
+        uint64_t n = (uint64_t)(hi - lo);
+        for (int64_t b = lo; b < hi; b++) {
+            uint64_t j = (uint64_t)(b - lo);
+            int64_t own = gen_fanout_children(&f->fan, b);
+            int64_t ev = m ? ceil_div((gen_u128)(j + 1) * (uint64_t)m, n) -
+                                 ceil_div((gen_u128)j * (uint64_t)m, n)
+                           : 0;
+            int64_t pr = ev;
+            if (s1 > s0 && m) {
+                uint64_t S = (uint64_t)(s1 - s0);
+                int64_t o0 = gen_fanout_offset(&f->fan, b) - s0, o1 = o0 + own;
+                pr = ceil_div((gen_u128)(uint64_t)o1 * (uint64_t)m, S) -
+                     ceil_div((gen_u128)(uint64_t)o0 * (uint64_t)m, S);
+            }
+            target[SIL_MIN((size_t)own, nh - 1)]++;
+            even[SIL_MIN((size_t)ev, nh - 1)]++;
+            prop[SIL_MIN((size_t)pr, nh - 1)]++;
+        }
+    }
+    f->nest_weighted = hist_ks(prop, target, nh) < hist_ks(even, target, nh);
+    free(target);
+    free(even);
+    free(prop);
 }
 
 /* A composite unique key of (primary FK, this FK): siblings need distinct parents. */
@@ -1268,6 +1378,9 @@ struct gen_plan *gen_plan_new(struct sil_shape *shape, const struct gen_template
         for (size_t f = 0; f < t->nfks; f++)
             if (plan_fk(p, t, f, err) < 0)
                 goto fail;
+        for (size_t f = 0; f < t->nfks; f++)
+            if (t->fks[f].mode == GFK_NESTED && t->fks[t->primary_fk].has_fan)
+                plan_nest_split(t, &t->fks[f]);
         if (plan_table_columns(p, t, tpl, err) < 0)
             goto fail;
         t->first = 0;

@@ -171,6 +171,8 @@ enum gen_fk_mode {
     GFK_STRIDE, /* positions row * stride mod n: distinct parents among siblings */
     GFK_MOD,    /* sibling k of primary parent p: parent perm((a_p + k) mod n) */
     GFK_SELF,   /* self reference: an earlier row */
+    GFK_NESTED, /* overlaps the primary key's columns: a parent row of the same primary
+                 * parent (a message's sender is a participant of its conversation) */
     GFK_ALLNULL /* parent table empty, column nullable */
 };
 
@@ -188,6 +190,10 @@ struct gen_fkplan {
     int64_t stride;
     struct gen_perm perm;
     size_t *ref_cols; /* parent column index of each key column */
+    /* GFK_NESTED: the parent table's primary foreign key, whose contiguous
+     * children of the child's primary parent are the rows to pick from */
+    const struct gen_fkplan *nest;
+    int nest_weighted; /* split by the rows' own fan-out, not evenly */
     /* arrival pattern */
     int arrival_col; /* child column index, -1 = none */
     struct gen_icdf gaps;

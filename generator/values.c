@@ -286,6 +286,42 @@ int64_t gen_fk_parent(const struct gen_fkplan *f, int64_t row, struct gen_cursor
         uint64_t a = gen_below(gen_rand(f->key, (uint64_t)p, 3), np);
         return (int64_t)gen_perm_apply(&f->perm, (a + (uint64_t)(row - pc->start)) % np);
     }
+    case GFK_NESTED: {
+        /* The child's primary parent a, and its position k among a's children. */
+        const struct gen_fkplan *pf = &f->child->fks[f->child->primary_fk];
+        struct gen_fanout_cursor tmp = {-1, 0, 0, 0};
+        struct gen_fanout_cursor *pc = cur ? &cur->fc[f->child->primary_fk] : &tmp;
+        int64_t a = gen_fanout_parent(&pf->fan, row, pc);
+        int64_t lo = gen_fanout_offset(&f->nest->fan, a);
+        int64_t hi = gen_fanout_offset(&f->nest->fan, a + 1);
+        if (hi <= lo) /* a has no rows in the parent table */
+            return f->nullable ? -1 : gen_fanout_parent(&f->fan, row, NULL);
+        uint64_t m = (uint64_t)(pc->end - pc->start), k = (uint64_t)(row - pc->start);
+        /* Siblings spread over a's parent rows evenly, or in proportion to
+         * those rows' own fan-out (whichever the plan found closer to the
+         * shape); an affine bijection of k interleaves them. */
+        uint64_t h = gen_rand(f->key, (uint64_t)a, 11), mul = 1;
+        if (m > 2) {
+            mul = 1 + gen_below(h, m - 1);
+            for (;;) {
+                uint64_t x = mul, y = m;
+                while (y) {
+                    uint64_t r = x % y;
+                    x = y;
+                    y = r;
+                }
+                if (x == 1)
+                    break;
+                mul = mul + 1 < m ? mul + 1 : 1;
+            }
+        }
+        uint64_t kk = (uint64_t)(((gen_u128)k * mul + gen_below(gen_mix(h), m)) % m);
+        int64_t s0 = gen_fanout_offset(&f->fan, lo), s1 = gen_fanout_offset(&f->fan, hi);
+        if (!f->nest_weighted || s1 <= s0)
+            return lo + (int64_t)((gen_u128)kk * (uint64_t)(hi - lo) / m);
+        int64_t q = s0 + (int64_t)((gen_u128)kk * (uint64_t)(s1 - s0) / m);
+        return gen_fanout_parent(&f->fan, q, NULL);
+    }
     case GFK_STRIDE: {
         gen_u128 q = ((gen_u128)(uint64_t)row * (uint64_t)f->stride) % (uint64_t)f->fan.nc;
         return gen_fanout_parent(&f->fan, (int64_t)q, NULL);
