@@ -228,6 +228,39 @@ static double col_null_frac(const struct sil_column *col)
 static const struct gen_fkplan *nest_of(const struct gen_plan *p, const struct gen_table *t,
                                         const struct sil_fk *fk);
 
+/*
+ * A self reference with statistics: the roots (the NULL share of the key,
+ * at least one) come first, then every other row is a child, laid out breadth
+ * first. The fan-out gives n parents (rows - roots) children; a row's parent
+ * must be an earlier row, so the parents' counts are rotated (the cycle
+ * lemma: start right after the first minimum of the running sum of
+ * count - 1) so that the breadth-first queue never runs dry.
+ */
+static void plan_self(const struct gen_table *t, struct gen_fkplan *f)
+{
+    int64_t n = t->rows;
+    int64_t r = 1;
+    if (f->nullable && f->null_frac > 0)
+        r = SIL_MAX(INT64_C(1), SIL_MIN(n, clamp_i64(f->null_frac * (double)n)));
+    if (n - r <= 0)
+        return;
+    struct gen_icdf model;
+    gen_fk_count_model(&model, f->fk->stats, (double)(n - r) / (double)n);
+    gen_fanout_build(&f->fan, n, n - r, &model, f->key);
+    gen_icdf_release(&model);
+    int64_t best = 0, arg = 0;
+    for (int64_t k = 1; k < n; k++) {
+        int64_t pk = gen_fanout_offset(&f->fan, k) - k;
+        if (pk < best) {
+            best = pk;
+            arg = k;
+        }
+    }
+    f->has_fan = 1;
+    f->self_roots = r;
+    f->self_rot = arg;
+}
+
 static int plan_fk(struct gen_plan *p, struct gen_table *t, size_t fi, struct sil_err *err)
 {
     struct gen_fkplan *f = &t->fks[fi];
@@ -248,6 +281,8 @@ static int plan_fk(struct gen_plan *p, struct gen_table *t, size_t fi, struct si
         return 0;
     if (is_self(t, fk)) {
         f->mode = GFK_SELF;
+        if (fk->stats && !fk_unique(t->t, fk))
+            plan_self(t, f);
         return 0;
     }
     int64_t np = f->parent->rows;
@@ -351,73 +386,118 @@ static const struct gen_fkplan *nest_of(const struct gen_plan *p, const struct g
     return q;
 }
 
-/* KS distance between two histograms of counts. */
-static double hist_ks(const int64_t *a, const int64_t *b, size_t n)
+struct nest_slot {
+    double load; /* the primary parent's children per row of the parent table */
+    int64_t b;   /* the parent table's row */
+};
+
+static int nest_slot_cmp(const void *x, const void *y)
 {
-    int64_t na = 0, nb = 0, ca = 0, cb = 0;
-    for (size_t i = 0; i < n; i++) {
-        na += a[i];
-        nb += b[i];
-    }
-    double d = 0;
-    for (size_t i = 0; i < n && na > 0 && nb > 0; i++) {
-        ca += a[i];
-        cb += b[i];
-        double x = fabs((double)ca / (double)na - (double)cb / (double)nb);
-        if (x > d)
-            d = x;
-    }
-    return d;
+    const struct nest_slot *a = x, *b = y;
+    if (a->load != b->load)
+        return a->load < b->load ? -1 : 1;
+    return a->b < b->b ? -1 : a->b > b->b;
 }
 
-static int64_t ceil_div(gen_u128 x, uint64_t y)
+static int i64_cmp(const void *x, const void *y)
 {
-    return (int64_t)((x + y - 1) / y);
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* KS distance between sorted count arrays of the same length. */
+static double sorted_ks(const int64_t *x, const int64_t *y, int64_t n)
+{
+    int64_t i = 0, j = 0, d = 0;
+    while (i < n && j < n) {
+        int64_t v = x[i] < y[j] ? x[i] : y[j];
+        while (i < n && x[i] == v)
+            i++;
+        while (j < n && y[j] == v)
+            j++;
+        if (llabs(i - j) > d)
+            d = llabs(i - j);
+    }
+    return (double)d / (double)n;
 }
 
 /*
- * GFK_NESTED: split each primary parent's children over its rows in the
- * parent table evenly or by the rows' own fan-out, whichever gives a
- * children-per-parent distribution closer to the foreign key's model (the
- * fan-out the key would have on its own). Measured over the first 2^20
- * primary parents.
+ * One trial of plan_nest_split: slots ranked by log(load) plus `sigma`
+ * times a keyed logistic noise take the sorted counts w; each group's
+ * counts are then scaled to its children. Writes the group positions to loc
+ * and the resulting counts to cnt; returns the KS distance to w.
+ */
+static double nest_trial(const struct gen_fanout *pfan, const struct gen_fanout *qfan,
+                         const int64_t *w, int64_t nb, uint64_t key, double sigma,
+                         struct nest_slot *slot, int64_t *cnt, int64_t *loc)
+{
+    int64_t na = pfan->np;
+    for (int64_t a = 0; a < na; a++) {
+        int64_t lo = gen_fanout_offset(qfan, a), hi = gen_fanout_offset(qfan, a + 1);
+        double load = hi > lo ? (double)gen_fanout_children(pfan, a) / (double)(hi - lo) : 0;
+        for (int64_t b = lo; b < hi; b++) {
+            double u = (gen_unit(gen_rand(key, (uint64_t)b, 13)) + 0x1p-54) * (1 - 0x1p-53);
+            slot[b] = (struct nest_slot){log(load + 0.5) + sigma * log(u / (1 - u)), b};
+        }
+    }
+    qsort(slot, (size_t)nb, sizeof *slot, nest_slot_cmp);
+    for (int64_t i = 0; i < nb; i++)
+        cnt[slot[i].b] = w[i];
+    for (int64_t a = 0; a < na; a++) {
+        int64_t lo = gen_fanout_offset(qfan, a), hi = gen_fanout_offset(qfan, a + 1);
+        int64_t m = gen_fanout_children(pfan, a), sum = 0, cum = 0;
+        for (int64_t b = lo; b < hi; b++)
+            sum += cnt[b];
+        for (int64_t b = lo; b < hi; b++) {
+            /* Cumulative rounding: the group's counts add up to m exactly. */
+            loc[b] = sum > 0 ? (int64_t)((gen_u128)(uint64_t)cum * (uint64_t)m / (uint64_t)sum)
+                             : (int64_t)((gen_u128)(uint64_t)(b - lo) * (uint64_t)m /
+                                         (uint64_t)(hi - lo));
+            cum += cnt[b];
+        }
+        for (int64_t b = lo; b < hi; b++)
+            cnt[b] = (b + 1 < hi ? loc[b + 1] : m) - loc[b];
+    }
+    qsort(cnt, (size_t)nb, sizeof *cnt, i64_cmp);
+    return sorted_ks(cnt, w, nb);
+}
+
+/*
+ * GFK_NESTED: how many children each parent row gets. The counts of the
+ * foreign key's own model (its fan-out, sorted) go to the parent rows in
+ * the order of their group's children per row, mixed with a keyed noise
+ * (so a busy group has quiet members too); each group's counts are then
+ * scaled to the children it really has. The noise scale is the one of a few
+ * that brings the counts closest to the model. nest_loc[b] is the first
+ * position of row b's children among its group's. Only for parent tables
+ * up to GEN_FANOUT_DENSE_MAX rows; larger ones split each group evenly.
  */
 static void plan_nest_split(const struct gen_table *t, struct gen_fkplan *f)
 {
+    static const double sigmas[] = {0, 0.15, 0.3, 0.5, 0.75, 1, 1.5, 2.5, 4};
     const struct gen_fanout *pfan = &t->fks[t->primary_fk].fan, *qfan = &f->nest->fan;
-    int64_t na = SIL_MIN(pfan->np, INT64_C(1) << 20);
-    size_t nh = (size_t)SIL_MIN(gen_fanout_max_children(pfan) + 2, INT64_C(1) << 20);
-    int64_t *target = sil_xcalloc(nh, sizeof *target), *even = sil_xcalloc(nh, sizeof *even),
-            *prop = sil_xcalloc(nh, sizeof *prop);
-    for (int64_t a = 0; a < na; a++) {
-        int64_t m = gen_fanout_children(pfan, a);
-        int64_t lo = gen_fanout_offset(qfan, a), hi = gen_fanout_offset(qfan, a + 1);
-        if (hi <= lo)
-            continue;
-        int64_t s0 = gen_fanout_offset(&f->fan, lo), s1 = gen_fanout_offset(&f->fan, hi);
-        uint64_t n = (uint64_t)(hi - lo);
-        for (int64_t b = lo; b < hi; b++) {
-            uint64_t j = (uint64_t)(b - lo);
-            int64_t own = gen_fanout_children(&f->fan, b);
-            int64_t ev = m ? ceil_div((gen_u128)(j + 1) * (uint64_t)m, n) -
-                                 ceil_div((gen_u128)j * (uint64_t)m, n)
-                           : 0;
-            int64_t pr = ev;
-            if (s1 > s0 && m) {
-                uint64_t S = (uint64_t)(s1 - s0);
-                int64_t o0 = gen_fanout_offset(&f->fan, b) - s0, o1 = o0 + own;
-                pr = ceil_div((gen_u128)(uint64_t)o1 * (uint64_t)m, S) -
-                     ceil_div((gen_u128)(uint64_t)o0 * (uint64_t)m, S);
-            }
-            target[SIL_MIN((size_t)own, nh - 1)]++;
-            even[SIL_MIN((size_t)ev, nh - 1)]++;
-            prop[SIL_MIN((size_t)pr, nh - 1)]++;
+    int64_t nb = f->parent->rows;
+    if (nb <= 0 || nb > GEN_FANOUT_DENSE_MAX || qfan->np != pfan->np)
+        return;
+    struct nest_slot *slot = sil_xcalloc((size_t)nb, sizeof *slot);
+    int64_t *w = sil_xcalloc((size_t)nb, sizeof *w), *cnt = sil_xcalloc((size_t)nb, sizeof *cnt);
+    int64_t *loc = sil_xcalloc((size_t)nb, sizeof *loc);
+    for (int64_t b = 0; b < nb; b++)
+        w[b] = gen_fanout_children(&f->fan, b);
+    qsort(w, (size_t)nb, sizeof *w, i64_cmp);
+    double best = 2, sb = 0;
+    for (size_t i = 0; i < sizeof sigmas / sizeof *sigmas; i++) {
+        double d = nest_trial(pfan, qfan, w, nb, f->key, sigmas[i], slot, cnt, loc);
+        if (d < best) {
+            best = d;
+            sb = sigmas[i];
         }
     }
-    f->nest_weighted = hist_ks(prop, target, nh) < hist_ks(even, target, nh);
-    free(target);
-    free(even);
-    free(prop);
+    nest_trial(pfan, qfan, w, nb, f->key, sb, slot, cnt, loc);
+    f->nest_loc = loc;
+    free(slot);
+    free(w);
+    free(cnt);
 }
 
 /* A composite unique key of (primary FK, this FK): siblings need distinct parents. */
@@ -1271,7 +1351,8 @@ static int size_tables(struct gen_plan *p, const struct gen_template *tpl,
         t->size_source =
             gen_template_sets_rows(tpl, t->t->schema, t->t->name) ? "template" : "source";
         if (sz->mode == GEN_SIZE_SCALE) {
-            base = clamp_i64((double)base * sz->scale);
+            /* A table with rows keeps one: its children may need a parent. */
+            base = base > 0 ? SIL_MAX(INT64_C(1), clamp_i64((double)base * sz->scale)) : 0;
             t->size_source = "scale";
         }
         t->rows = t->generate ? base : 0;
@@ -1413,6 +1494,7 @@ void gen_plan_free(struct gen_plan *p)
             gen_fanout_release(&t->fks[f].fan);
             gen_icdf_release(&t->fks[f].gaps);
             free(t->fks[f].ref_cols);
+            free(t->fks[f].nest_loc);
         }
         for (size_t c = 0; c < t->ncols; c++) {
             struct gen_col *col = &t->cols[c];

@@ -193,7 +193,12 @@ struct gen_fkplan {
     /* GFK_NESTED: the parent table's primary foreign key, whose contiguous
      * children of the child's primary parent are the rows to pick from */
     const struct gen_fkplan *nest;
-    int nest_weighted; /* split by the rows' own fan-out, not evenly */
+    int64_t *nest_loc; /* first position of each parent row's children in its
+                        * group, or NULL: split each group evenly */
+    /* GFK_SELF with a fan-out: rows [0, self_roots) are the roots; the
+     * others are laid out breadth first, row i standing for fan-out parent
+     * (i + self_rot) mod rows, so every parent is an earlier row */
+    int64_t self_roots, self_rot;
     /* arrival pattern */
     int arrival_col; /* child column index, -1 = none */
     struct gen_icdf gaps;

@@ -249,6 +249,14 @@ int64_t gen_fk_parent(const struct gen_fkplan *f, int64_t row, struct gen_cursor
 {
     size_t fi = (size_t)(f - f->child->fks);
     struct gen_fanout_cursor *fc = cur ? &cur->fc[fi] : NULL;
+    if (f->mode == GFK_SELF && f->has_fan) {
+        int64_t n = f->fan.np, r = f->self_roots;
+        if (row < r)
+            return f->nullable ? -1 : row;
+        int64_t q = (row - r + gen_fanout_offset(&f->fan, f->self_rot)) % f->fan.nc;
+        int64_t pp = gen_fanout_parent(&f->fan, q, fc);
+        return (pp - f->self_rot + n) % n;
+    }
     if (f->null_frac > 0 && gen_unit(gen_rand(f->key, (uint64_t)row, 99)) < f->null_frac)
         return -1;
     switch (f->mode) {
@@ -297,9 +305,7 @@ int64_t gen_fk_parent(const struct gen_fkplan *f, int64_t row, struct gen_cursor
         if (hi <= lo) /* a has no rows in the parent table */
             return f->nullable ? -1 : gen_fanout_parent(&f->fan, row, NULL);
         uint64_t m = (uint64_t)(pc->end - pc->start), k = (uint64_t)(row - pc->start);
-        /* Siblings spread over a's parent rows evenly, or in proportion to
-         * those rows' own fan-out (whichever the plan found closer to the
-         * shape); an affine bijection of k interleaves them. */
+        /* An affine bijection of k interleaves the parent rows' children. */
         uint64_t h = gen_rand(f->key, (uint64_t)a, 11), mul = 1;
         if (m > 2) {
             mul = 1 + gen_below(h, m - 1);
@@ -316,11 +322,18 @@ int64_t gen_fk_parent(const struct gen_fkplan *f, int64_t row, struct gen_cursor
             }
         }
         uint64_t kk = (uint64_t)(((gen_u128)k * mul + gen_below(gen_mix(h), m)) % m);
-        int64_t s0 = gen_fanout_offset(&f->fan, lo), s1 = gen_fanout_offset(&f->fan, hi);
-        if (!f->nest_weighted || s1 <= s0)
+        if (!f->nest_loc)
             return lo + (int64_t)((gen_u128)kk * (uint64_t)(hi - lo) / m);
-        int64_t q = s0 + (int64_t)((gen_u128)kk * (uint64_t)(s1 - s0) / m);
-        return gen_fanout_parent(&f->fan, q, NULL);
+        /* The last row of the group whose first position is <= kk. */
+        int64_t l = lo, u = hi - 1;
+        while (l < u) {
+            int64_t mid = l + (u - l + 1) / 2;
+            if ((uint64_t)f->nest_loc[mid] <= kk)
+                l = mid;
+            else
+                u = mid - 1;
+        }
+        return l;
     }
     case GFK_STRIDE: {
         gen_u128 q = ((gen_u128)(uint64_t)row * (uint64_t)f->stride) % (uint64_t)f->fan.nc;
