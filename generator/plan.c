@@ -1292,6 +1292,16 @@ static int plan_table_columns(struct gen_plan *p, struct gen_table *t,
     for (size_t ci = 0; ci < st->ncols; ci++)
         if (compile_col(p, t, ci, tpl, err) < 0)
             return -1;
+    /* A personal number encodes the row's birth date when the shape draws it. */
+    int birth = -1;
+    for (size_t ci = 0; ci < st->ncols; ci++)
+        if (t->cols[ci].cls == SIL_CLASS_PERSONAL_BIRTH_DATE && t->cols[ci].kind == GK_TIME &&
+            !t->cols[ci].person_birth && !t->cols[ci].unique && birth < 0)
+            birth = (int)ci;
+    for (size_t ci = 0; ci < st->ncols; ci++)
+        t->cols[ci].birth_col =
+            t->cols[ci].kind == GK_PII && t->cols[ci].cls == SIL_CLASS_PERSONAL_NATIONAL_ID ? birth
+                                                                                          : -1;
     /* Arrival columns. */
     for (size_t f = 0; f < t->nfks; f++)
         if (t->fks[f].arrival_col >= 0 && t->cols[t->fks[f].arrival_col].kind == GK_TIME)

@@ -128,6 +128,8 @@ struct gen_col {
     uint64_t key;
     uint64_t person;  /* the table's person key, for name-like values */
     int person_birth; /* a birth date without statistics: the person's */
+    int birth_col;    /* GK_PII: the table's birth-date column drawn from the shape's
+                       * distribution, whose date the value encodes; -1 = none */
     double null_frac;
     int skip;   /* generated column: not written */
     int unique; /* values must differ per row: built injective */
