@@ -455,8 +455,7 @@ static size_t national_id(enum gen_locale loc, uint64_t key, uint64_t person, in
     case GEN_SV_SE:
     default: {
         /* Personnummer with birth number 000, which is never assigned. */
-        int64_t day =
-            uidx >= 0 ? BIRTH_FIRST + uidx % BIRTH_DAYS : born;
+        int64_t day = uidx >= 0 ? BIRTH_FIRST + uidx % BIRTH_DAYS : born;
         int y, m, d;
         civil(day, &y, &m, &d);
         char nine[48];

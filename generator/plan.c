@@ -450,9 +450,10 @@ static double nest_trial(const struct gen_fanout *pfan, const struct gen_fanout 
             sum += cnt[b];
         for (int64_t b = lo; b < hi; b++) {
             /* Cumulative rounding: the group's counts add up to m exactly. */
-            loc[b] = sum > 0 ? (int64_t)((gen_u128)(uint64_t)cum * (uint64_t)m / (uint64_t)sum)
-                             : (int64_t)((gen_u128)(uint64_t)(b - lo) * (uint64_t)m /
-                                         (uint64_t)(hi - lo));
+            loc[b] =
+                sum > 0
+                    ? (int64_t)((gen_u128)(uint64_t)cum * (uint64_t)m / (uint64_t)sum)
+                    : (int64_t)((gen_u128)(uint64_t)(b - lo) * (uint64_t)m / (uint64_t)(hi - lo));
             cum += cnt[b];
         }
         for (int64_t b = lo; b < hi; b++)
@@ -1301,7 +1302,7 @@ static int plan_table_columns(struct gen_plan *p, struct gen_table *t,
     for (size_t ci = 0; ci < st->ncols; ci++)
         t->cols[ci].birth_col =
             t->cols[ci].kind == GK_PII && t->cols[ci].cls == SIL_CLASS_PERSONAL_NATIONAL_ID ? birth
-                                                                                          : -1;
+                                                                                            : -1;
     /* Arrival columns. */
     for (size_t f = 0; f < t->nfks; f++)
         if (t->fks[f].arrival_col >= 0 && t->cols[t->fks[f].arrival_col].kind == GK_TIME)

@@ -794,8 +794,8 @@ void gen_value(const struct gen_plan *p, const struct gen_table *t, const struct
         if (c->birth_col >= 0 && col_number(p, t, &t->cols[c->birth_col], row, cur, &bv))
             born = t->cols[c->birth_col].type->base == SIL_T_DATE ? (int64_t)bv
                                                                   : (int64_t)floor(bv / 86400);
-        size_t n = gen_pii_born(c->cls, gen_locale_index(c->locale), c->key, t_person(c), row,
-                                uidx, born, v->buf, GEN_VAL_MAX);
+        size_t n = gen_pii_born(c->cls, gen_locale_index(c->locale), c->key, t_person(c), row, uidx,
+                                born, v->buf, GEN_VAL_MAX);
         set_str(v, n, c->maxlen);
         return;
     }
