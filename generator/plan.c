@@ -1232,6 +1232,31 @@ static int plan_keys(struct gen_plan *p, struct gen_table *t, size_t n, const ch
     return 0;
 }
 
+/*
+ * The arrival window: how many of the child table's rows arrive while one
+ * parent's children do. A parent spans about its mean children times the
+ * mean gap between them; as a share of the column's range, times the rows.
+ */
+static int64_t arrival_window(const struct gen_col *c, const struct gen_fkplan *f)
+{
+    int64_t n = f->fan.nc, np = f->fan.np;
+    if (n <= 1 || np <= 0 || c->dist.n < 2)
+        return n > 1 ? n : 1;
+    double gap = 0;
+    for (int i = 0; i < 64; i++)
+        gap += gen_icdf_eval(&f->gaps, (i + 0.5) / 64);
+    gap /= 64;
+    double range = c->dist.v[c->dist.n - 1] - c->dist.v[0];
+    if (c->type->base == SIL_T_DATE)
+        range *= 86400; /* gaps are seconds, a date's values days */
+    if (!(range > 0))
+        return n;
+    double w = gap * ((double)n / (double)np) / range * (double)n;
+    if (!(w >= 1))
+        return 1;
+    return w >= (double)n ? n : (int64_t)ceil(w);
+}
+
 static int plan_table_columns(struct gen_plan *p, struct gen_table *t,
                               const struct gen_template *tpl, struct sil_err *err)
 {
@@ -1305,8 +1330,10 @@ static int plan_table_columns(struct gen_plan *p, struct gen_table *t,
                                                                                             : -1;
     /* Arrival columns. */
     for (size_t f = 0; f < t->nfks; f++)
-        if (t->fks[f].arrival_col >= 0 && t->cols[t->fks[f].arrival_col].kind == GK_TIME)
+        if (t->fks[f].arrival_col >= 0 && t->cols[t->fks[f].arrival_col].kind == GK_TIME) {
             t->cols[t->fks[f].arrival_col].arrival = &t->fks[f];
+            t->fks[f].arr_w = arrival_window(&t->cols[t->fks[f].arrival_col], &t->fks[f]);
+        }
     if (st->npk > 0 && plan_keys(p, t, st->npk, st->pk, err) < 0)
         return -1;
     for (size_t u = 0; u < st->nuniques; u++)

@@ -204,6 +204,9 @@ struct gen_fkplan {
     /* arrival pattern */
     int arrival_col; /* child column index, -1 = none */
     struct gen_icdf gaps;
+    /* children whose arrival ranks are shuffled together: about the rows
+     * that arrive while one parent's children do (1 = none shared) */
+    int64_t arr_w;
 };
 
 /*
