@@ -920,6 +920,95 @@ static void time_dist_from_quantiles(struct gen_col *c, enum sil_type_base b,
     }
 }
 
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A set of strings for keeping generated values apart (open addressing). */
+struct strset {
+    size_t cap;
+    const char **v;
+};
+
+static int strset_add(struct strset *s, const char *x)
+{
+    uint64_t h = UINT64_C(1469598103934665603);
+    for (const unsigned char *q = (const unsigned char *)x; *q; q++)
+        h = (h ^ *q) * UINT64_C(1099511628211);
+    for (size_t i = (size_t)h & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+        if (!s->v[i]) {
+            s->v[i] = x;
+            return 1;
+        }
+        if (strcmp(s->v[i], x) == 0)
+            return 0;
+    }
+}
+
+/*
+ * A personal column whose shape lists frequent values (as tokens): one
+ * distinct fake value per listed one, drawn with its fraction. The values
+ * the shape suppressed share the other fraction: as that many more distinct
+ * values when there are at most 1000 of them, else as per-row values
+ * (c->cat then has one more entry, the last, for them). cat_sorted holds the
+ * listed values sorted, so per-row values can avoid them.
+ */
+static void pii_categories(struct gen_col *c, const struct sil_categories *cat)
+{
+    size_t k = cat->n, extra = 0;
+    double other = cat->other_fraction > 0 ? cat->other_fraction : 0;
+    if (other > 0 && cat->suppressed > 0 && cat->suppressed <= 1000)
+        extra = (size_t)cat->suppressed;
+    size_t n = k + extra;
+    c->cat_values = sil_xcalloc(n, sizeof *c->cat_values);
+    double *w = sil_xcalloc(n + 1, sizeof *w);
+    struct strset set = {64, NULL};
+    while (set.cap < 2 * n)
+        set.cap *= 2;
+    set.v = sil_xcalloc(set.cap, sizeof *set.v);
+    char buf[GEN_VAL_MAX];
+    uint64_t key = gen_key(c->key, "categories");
+    enum gen_locale loc = gen_locale_index(c->locale);
+    for (size_t i = 0; i < n; i++) {
+        char *val = NULL;
+        for (int64_t attempt = 0; attempt < 16 && !val; attempt++) {
+            int64_t r = (int64_t)i + attempt * (int64_t)n;
+            size_t len =
+                gen_pii_born(c->cls, loc, key, key, r, -1, GEN_BIRTH_PERSON, buf, sizeof buf);
+            if (c->maxlen > 0 && len > (size_t)c->maxlen)
+                len = (size_t)c->maxlen;
+            buf[len] = '\0';
+            val = sil_xstrdup(buf);
+            if (!strset_add(&set, val)) {
+                free(val);
+                val = NULL;
+            }
+        }
+        /* The dictionary ran out: number the value to keep it apart. */
+        for (size_t m = i + 1; !val; m += n) {
+            val = sil_xasprintf("%s %zu", buf, m);
+            if (!strset_add(&set, val)) {
+                free(val);
+                val = NULL;
+            }
+        }
+        c->cat_values[i] = val;
+        w[i] = i < k ? cat->v[i].fraction : other / (double)extra;
+    }
+    free(set.v);
+    c->ncat = n;
+    if (!extra) {
+        w[n] = other; /* per-row values */
+        c->cat_sorted = sil_xcalloc(n + 1, sizeof *c->cat_sorted);
+        memcpy(c->cat_sorted, c->cat_values, n * sizeof *c->cat_sorted);
+        qsort(c->cat_sorted, n, sizeof *c->cat_sorted, cmp_cstr);
+    }
+    c->pii_cat = 1;
+    gen_cat_init(&c->cat, w, extra ? n : n + 1);
+    free(w);
+}
+
 static int compile_col(struct gen_plan *p, struct gen_table *t, size_t ci,
                        const struct gen_template *tpl, struct sil_err *err)
 {
@@ -988,6 +1077,8 @@ static int compile_col(struct gen_plan *p, struct gen_table *t, size_t ci,
         c->kind = GK_TEXT;
     } else if (sil_class_is_personal(c->cls) && sil_type_is_text(c->type)) {
         c->kind = GK_PII;
+        if (st && st->categories && st->categories->n > 0)
+            pii_categories(c, st->categories);
     } else if (c->cls == SIL_CLASS_PERSONAL_IP && (b == SIL_T_INET || b == SIL_T_CIDR)) {
         c->kind = GK_INET;
     } else if (b == SIL_T_BOOLEAN) {
@@ -1544,6 +1635,7 @@ void gen_plan_free(struct gen_plan *p)
             for (size_t k = 0; k < col->ncat; k++)
                 free((char *)col->cat_values[k]);
             free(col->cat_values);
+            free(col->cat_sorted);
             if (col->faker.elements) {
                 for (size_t k = 0; k < col->faker.nelements; k++)
                     free((char *)col->faker.elements[k]);

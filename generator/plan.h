@@ -153,6 +153,8 @@ struct gen_col {
     size_t ncat;
     const char **cat_values;
     struct gen_cat cat;
+    int pii_cat;             /* GK_PII drawn from cat_values (see pii_categories) */
+    const char **cat_sorted; /* and the per-row values avoid these, or NULL */
     /* GK_FK */
     struct gen_fkplan *fk;
     size_t fk_col; /* which column of the key */
@@ -161,6 +163,8 @@ struct gen_col {
     struct gen_perm uperm; /* for unique values */
     /* arrival: this column is the arrival column of fkplan `arrival` */
     struct gen_fkplan *arrival;
+    /* a check that decides this nullable column's NULLs, or NULL */
+    const struct gen_check *null_check;
     /* GK_FAKER */
     struct gen_faker_spec faker;
     /* a generated column's expression, parsed (the column is not written) */

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "dict.h"
+#include "expr.h"
 #include "pii.h"
 #include "plan.h"
 #include "template.h"
@@ -59,6 +60,11 @@ static uint64_t coprime_below(uint64_t h, uint64_t m)
             return mul;
         mul = mul + 1 < m ? mul + 1 : 1;
     }
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* ---- formatting helpers ---- */
@@ -683,11 +689,69 @@ static void set_str(struct gen_val *v, size_t n, int maxlen)
     v->len = maxlen > 0 ? utf8_cut(v->buf, n, (size_t)maxlen) : n;
 }
 
+/* A column's text at a row as a new string, NULL for SQL NULL. */
+static char *value_text(const struct gen_plan *p, const struct gen_table *t,
+                        const struct gen_col *c, int64_t row, struct gen_cursor *cur,
+                        struct gen_val *v)
+{
+    gen_value(p, t, c, row, cur, v);
+    if (v->type == GV_NULL)
+        return NULL;
+    char *s = sil_xmalloc(v->len + 1);
+    memcpy(s, v->s, v->len);
+    s[v->len] = '\0';
+    return s;
+}
+
+/*
+ * A nullable column whose NULLs a check decides ((channel = 'card') =
+ * (card_number IS NOT NULL)): the check is evaluated on the row with this
+ * column NULL and with its value, and when only one passes, that one is
+ * taken. Returns 1 NULL, 0 the value, -1 undecided (the column's null
+ * fraction decides).
+ */
+static int null_by_check(const struct gen_plan *p, const struct gen_table *t,
+                         const struct gen_col *c, int64_t row, struct gen_cursor *cur)
+{
+    const struct gen_check *gc = c->null_check;
+    size_t self = (size_t)(c - t->cols);
+    char **vals = sil_xcalloc(t->ncols + 1, sizeof *vals);
+    struct gen_val *v = sil_xmalloc(sizeof *v);
+    for (size_t i = 0; i < t->ncols; i++) {
+        int used = 0;
+        for (size_t k = 0; k < sil_expr_ncolumns(gc->e) && !used; k++)
+            used = strcmp(sil_expr_column(gc->e, k), t->cols[i].col->name) == 0;
+        if (!used)
+            continue;
+        struct gen_col tmp = t->cols[i];
+        tmp.null_check = NULL; /* one decided column per check: no recursion */
+        if (i == self)
+            tmp.null_frac = 0;
+        vals[i] = value_text(p, t, &tmp, row, cur, v);
+    }
+    struct sil_expr_env env = {p->now, NULL};
+    enum sil_tri with_value, with_null;
+    struct sil_err e2;
+    int ok = sil_expr_eval(gc->e, (const char *const *)vals, &env, &with_value, &e2) == 0;
+    free(vals[self]);
+    vals[self] = NULL;
+    ok = ok && sil_expr_eval(gc->e, (const char *const *)vals, &env, &with_null, &e2) == 0;
+    for (size_t i = 0; i < t->ncols; i++)
+        free(vals[i]);
+    free(vals);
+    free(v);
+    if (!ok || sil_expr_check_passes(with_value) == sil_expr_check_passes(with_null))
+        return -1;
+    return sil_expr_check_passes(with_null) ? 1 : 0;
+}
+
 void gen_value(const struct gen_plan *p, const struct gen_table *t, const struct gen_col *c,
                int64_t row, struct gen_cursor *cur, struct gen_val *v)
 {
     uint64_t r;
-    if (c->null_frac > 0 && gen_unit(gen_rand(c->key, (uint64_t)row, 99)) < c->null_frac) {
+    int decided = c->null_check ? null_by_check(p, t, c, row, cur) : -1;
+    if (decided == 1 || (decided < 0 && c->null_frac > 0 &&
+                         gen_unit(gen_rand(c->key, (uint64_t)row, 99)) < c->null_frac)) {
         v->type = GV_NULL;
         v->len = 0;
         return;
@@ -825,8 +889,28 @@ void gen_value(const struct gen_plan *p, const struct gen_table *t, const struct
         if (c->birth_col >= 0 && col_number(p, t, &t->cols[c->birth_col], row, cur, &bv))
             born = t->cols[c->birth_col].type->base == SIL_T_DATE ? (int64_t)bv
                                                                   : (int64_t)floor(bv / 86400);
-        size_t n = gen_pii_born(c->cls, gen_locale_index(c->locale), c->key, t_person(c), row, uidx,
-                                born, v->buf, GEN_VAL_MAX);
+        if (c->pii_cat && uidx < 0) {
+            /* A listed value with its fraction; else a per-row value unlike them. */
+            size_t i = gen_cat_pick(&c->cat, gen_unit(gen_rand(c->key, (uint64_t)row, 7)));
+            if (i < c->ncat) {
+                size_t n = strlen(c->cat_values[i]);
+                memcpy(v->buf, c->cat_values[i], n);
+                set_str(v, n, c->maxlen);
+                return;
+            }
+        }
+        size_t n = 0;
+        for (int64_t attempt = 0; attempt < 8; attempt++) {
+            int64_t rr = attempt ? row + attempt * (INT64_C(1) << 40) : row;
+            n = gen_pii_born(c->cls, gen_locale_index(c->locale), c->key, t_person(c), rr, uidx,
+                             born, v->buf, GEN_VAL_MAX);
+            if (!c->cat_sorted || uidx >= 0)
+                break;
+            v->buf[n < GEN_VAL_MAX ? n : GEN_VAL_MAX - 1] = '\0';
+            const char *key = v->buf;
+            if (!bsearch(&key, c->cat_sorted, c->ncat, sizeof *c->cat_sorted, cmp_cstr))
+                break;
+        }
         set_str(v, n, c->maxlen);
         return;
     }
