@@ -175,7 +175,7 @@ enum gen_fk_mode {
     GFK_CONTIG, /* the table's primary foreign key: children consecutive */
     GFK_PERM,   /* positions through a keyed permutation of row blocks */
     GFK_STRIDE, /* positions row * stride mod n: distinct parents among siblings */
-    GFK_MOD,    /* sibling k of primary parent p: parent perm((a_p + k) mod n) */
+    GFK_MOD,    /* row r: parent perm(r mod n), consecutive siblings on distinct parents */
     GFK_SELF,   /* self reference: an earlier row */
     GFK_NESTED, /* overlaps the primary key's columns: a parent row of the same primary
                  * parent (a message's sender is a participant of its conversation) */

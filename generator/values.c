@@ -301,15 +301,11 @@ int64_t gen_fk_parent(const struct gen_fkplan *f, int64_t row, struct gen_cursor
         }
         return gen_fanout_parent(&f->fan, mapped * GEN_PERM_BLOCK + row % GEN_PERM_BLOCK, fc);
     }
-    case GFK_MOD: {
-        const struct gen_fkplan *pf = &f->child->fks[f->child->primary_fk];
-        struct gen_fanout_cursor tmp = {-1, 0, 0, 0};
-        struct gen_fanout_cursor *pc = cur ? &cur->fc[f->child->primary_fk] : &tmp;
-        int64_t p = gen_fanout_parent(&pf->fan, row, pc);
-        uint64_t np = (uint64_t)f->parent->rows;
-        uint64_t a = gen_below(gen_rand(f->key, (uint64_t)p, 3), np);
-        return (int64_t)gen_perm_apply(&f->perm, (a + (uint64_t)(row - pc->start)) % np);
-    }
+    case GFK_MOD:
+        /* Siblings are consecutive rows, so consecutive parents of the
+         * permutation: distinct, and every parent is taken about equally
+         * often, as the shape's dense fan-outs are. */
+        return (int64_t)gen_perm_apply(&f->perm, (uint64_t)row % (uint64_t)f->parent->rows);
     case GFK_NESTED: {
         /* The child's primary parent a, and its position k among a's children. */
         const struct gen_fkplan *pf = &f->child->fks[f->child->primary_fk];
