@@ -918,6 +918,27 @@ int gen_check_row(const struct gen_plan *p, const struct gen_table *t, int64_t r
     return 0;
 }
 
+/* The first nullable value column of a check the generator does not shape
+ * decides its NULLs by the check (see null_by_check in values.c), unless a
+ * column of the check already does. */
+static void decide_nulls(struct gen_table *t, const struct gen_check *gc)
+{
+    struct gen_col *pick = NULL;
+    for (size_t k = 0; k < sil_expr_ncolumns(gc->e); k++) {
+        int ci = find(t, sil_expr_column(gc->e, k));
+        if (ci < 0)
+            continue;
+        struct gen_col *c = &t->cols[ci];
+        if (c->null_check)
+            return;
+        if (!pick && c->col->nullable && !c->skip && c->kind != GK_ROWKEY && c->kind != GK_FK &&
+            c->kind != GK_NULL && !c->gen_expr)
+            pick = c;
+    }
+    if (pick)
+        pick->null_check = gc;
+}
+
 int gen_plan_checks(struct gen_plan *p, struct sil_err *err)
 {
     struct sil_shape *s = p->shape;
@@ -967,6 +988,8 @@ int gen_plan_checks(struct gen_plan *p, struct sil_err *err)
                     gc->shaped = 0;
             }
             t->check_rows |= !gc->shaped;
+            if (!gc->shaped && gc->column < 0)
+                decide_nulls(t, gc);
         }
         if (sample_checks(p, t, err) < 0)
             goto out;

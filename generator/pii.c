@@ -370,8 +370,10 @@ int gen_person_female(uint64_t person, int64_t row)
 }
 
 static size_t national_id(enum gen_locale loc, uint64_t key, uint64_t person, int64_t row,
-                          int64_t uidx, char *out, size_t cap)
+                          int64_t uidx, int64_t born, char *out, size_t cap)
 {
+    if (born == GEN_BIRTH_PERSON)
+        born = gen_person_birth_days(person, row);
     struct w w = {out, 0, cap};
     out[0] = '\0';
     uint64_t r = gen_rand(key, (uint64_t)row, 11);
@@ -435,7 +437,7 @@ static size_t national_id(enum gen_locale loc, uint64_t key, uint64_t person, in
         if (uidx < 0) {
             /* The row's person: sex and birth month and year. */
             int by, bm, bd;
-            civil(gen_person_birth_days(person, row), &by, &bm, &bd);
+            civil(born, &by, &bm, &bd);
             sex = gen_person_female(person, row) ? 2 : 1;
             yy = by % 100;
             mm = bm;
@@ -453,8 +455,7 @@ static size_t national_id(enum gen_locale loc, uint64_t key, uint64_t person, in
     case GEN_SV_SE:
     default: {
         /* Personnummer with birth number 000, which is never assigned. */
-        int64_t day =
-            uidx >= 0 ? BIRTH_FIRST + uidx % BIRTH_DAYS : gen_person_birth_days(person, row);
+        int64_t day = uidx >= 0 ? BIRTH_FIRST + uidx % BIRTH_DAYS : born;
         int y, m, d;
         civil(day, &y, &m, &d);
         char nine[48];
@@ -539,6 +540,12 @@ static size_t address_part(enum gen_locale loc, uint64_t key, int64_t row, int p
 size_t gen_pii(enum sil_class cls, enum gen_locale loc, uint64_t key, uint64_t person, int64_t row,
                int64_t uidx, char *out, size_t cap)
 {
+    return gen_pii_born(cls, loc, key, person, row, uidx, GEN_BIRTH_PERSON, out, cap);
+}
+
+size_t gen_pii_born(enum sil_class cls, enum gen_locale loc, uint64_t key, uint64_t person,
+                    int64_t row, int64_t uidx, int64_t born, char *out, size_t cap)
+{
     struct w w = {out, 0, cap};
     out[0] = '\0';
     /* Names come from the row's person, so a row's e-mail matches its names. */
@@ -596,7 +603,7 @@ size_t gen_pii(enum sil_class cls, enum gen_locale loc, uint64_t key, uint64_t p
     case SIL_CLASS_PERSONAL_POSTCODE:
         return address_part(loc, key, row, 3, out, cap);
     case SIL_CLASS_PERSONAL_NATIONAL_ID:
-        return national_id(loc, key, person, row, uidx, out, cap);
+        return national_id(loc, key, person, row, uidx, born, out, cap);
     case SIL_CLASS_PERSONAL_IBAN:
         return iban(key, row, uidx, out, cap);
     case SIL_CLASS_PERSONAL_CARD: {

@@ -23,6 +23,14 @@
  */
 size_t gen_pii(enum sil_class cls, enum gen_locale loc, uint64_t key, uint64_t person, int64_t row,
                int64_t uidx, char *out, size_t cap);
+/*
+ * gen_pii for a row whose birth date is `born` (epoch days), which values
+ * that encode one (personal numbers) then encode; GEN_BIRTH_PERSON means
+ * the person's own (gen_person_birth_days).
+ */
+#define GEN_BIRTH_PERSON INT64_MIN
+size_t gen_pii_born(enum sil_class cls, enum gen_locale loc, uint64_t key, uint64_t person,
+                    int64_t row, int64_t uidx, int64_t born, char *out, size_t cap);
 /* How many distinct values a class can produce (INT64_MAX: unbounded). */
 int64_t gen_pii_capacity(enum sil_class cls, enum gen_locale loc);
 

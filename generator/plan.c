@@ -225,6 +225,42 @@ static double col_null_frac(const struct sil_column *col)
     return col->stats->null_fraction;
 }
 
+static const struct gen_fkplan *nest_of(const struct gen_plan *p, const struct gen_table *t,
+                                        const struct sil_fk *fk);
+
+/*
+ * A self reference with statistics: the roots (the NULL share of the key,
+ * at least one) come first, then every other row is a child, laid out breadth
+ * first. The fan-out gives n parents (rows - roots) children; a row's parent
+ * must be an earlier row, so the parents' counts are rotated (the cycle
+ * lemma: start right after the first minimum of the running sum of
+ * count - 1) so that the breadth-first queue never runs dry.
+ */
+static void plan_self(const struct gen_table *t, struct gen_fkplan *f)
+{
+    int64_t n = t->rows;
+    int64_t r = 1;
+    if (f->nullable && f->null_frac > 0)
+        r = SIL_MAX(INT64_C(1), SIL_MIN(n, clamp_i64(f->null_frac * (double)n)));
+    if (n - r <= 0)
+        return;
+    struct gen_icdf model;
+    gen_fk_count_model(&model, f->fk->stats, (double)(n - r) / (double)n);
+    gen_fanout_build(&f->fan, n, n - r, &model, f->key);
+    gen_icdf_release(&model);
+    int64_t best = 0, arg = 0;
+    for (int64_t k = 1; k < n; k++) {
+        int64_t pk = gen_fanout_offset(&f->fan, k) - k;
+        if (pk < best) {
+            best = pk;
+            arg = k;
+        }
+    }
+    f->has_fan = 1;
+    f->self_roots = r;
+    f->self_rot = arg;
+}
+
 static int plan_fk(struct gen_plan *p, struct gen_table *t, size_t fi, struct sil_err *err)
 {
     struct gen_fkplan *f = &t->fks[fi];
@@ -245,6 +281,8 @@ static int plan_fk(struct gen_plan *p, struct gen_table *t, size_t fi, struct si
         return 0;
     if (is_self(t, fk)) {
         f->mode = GFK_SELF;
+        if (fk->stats && !fk_unique(t->t, fk))
+            plan_self(t, f);
         return 0;
     }
     int64_t np = f->parent->rows;
@@ -298,6 +336,8 @@ static int plan_fk(struct gen_plan *p, struct gen_table *t, size_t fi, struct si
             gen_icdf_init(&f->gaps, &fk->stats->gap_quantiles, 60);
             f->gaps.floor = 0;
         }
+    } else if (!f->deferred && (f->nest = nest_of(p, t, fk)) != NULL) {
+        f->mode = GFK_NESTED;
     } else {
         /* Blocks of GEN_PERM_BLOCK rows keep their order: lookups inside a
          * block are sequential, and siblings in a block share a few parents
@@ -308,6 +348,157 @@ static int plan_fk(struct gen_plan *p, struct gen_table *t, size_t fi, struct si
                       f->key ^ UINT64_C(0x7065726d));
     }
     return 0;
+}
+
+/*
+ * A foreign key whose columns include every column of the table's primary
+ * foreign key (both reaching the same parent table A, the second through
+ * the parent B's own primary foreign key to A) must pick a row of B whose
+ * A-part equals the child's: the B rows of one A row are contiguous, so the
+ * pick is made inside that range. Returns B's primary fkplan, or NULL.
+ */
+static const struct gen_fkplan *nest_of(const struct gen_plan *p, const struct gen_table *t,
+                                        const struct sil_fk *fk)
+{
+    if (t->primary_fk < 0 || fk == &t->t->fks[t->primary_fk])
+        return NULL;
+    const struct sil_fk *pfk = &t->t->fks[t->primary_fk];
+    const struct gen_table *b = &p->tables[fk->ref_index];
+    if (b == t || pfk->ncols >= fk->ncols || b->primary_fk < 0 || !b->fks)
+        return NULL;
+    const struct gen_fkplan *q = &b->fks[b->primary_fk];
+    const struct sil_fk *qfk = &b->t->fks[b->primary_fk];
+    if (q->mode != GFK_CONTIG || !q->has_fan || qfk->ref_index != pfk->ref_index ||
+        qfk->ncols != pfk->ncols)
+        return NULL;
+    for (size_t i = 0; i < pfk->ncols; i++) {
+        size_t k = 0;
+        while (k < fk->ncols && strcmp(fk->cols[k], pfk->cols[i]) != 0)
+            k++;
+        if (k == fk->ncols)
+            return NULL;
+        size_t j = 0;
+        while (j < qfk->ncols && strcmp(qfk->cols[j], fk->ref_cols[k]) != 0)
+            j++;
+        if (j == qfk->ncols || strcmp(qfk->ref_cols[j], pfk->ref_cols[i]) != 0)
+            return NULL;
+    }
+    return q;
+}
+
+struct nest_slot {
+    double load; /* the primary parent's children per row of the parent table */
+    int64_t b;   /* the parent table's row */
+};
+
+static int nest_slot_cmp(const void *x, const void *y)
+{
+    const struct nest_slot *a = x, *b = y;
+    if (a->load != b->load)
+        return a->load < b->load ? -1 : 1;
+    return a->b < b->b ? -1 : a->b > b->b;
+}
+
+static int i64_cmp(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* KS distance between sorted count arrays of the same length. */
+static double sorted_ks(const int64_t *x, const int64_t *y, int64_t n)
+{
+    int64_t i = 0, j = 0, d = 0;
+    while (i < n && j < n) {
+        int64_t v = x[i] < y[j] ? x[i] : y[j];
+        while (i < n && x[i] == v)
+            i++;
+        while (j < n && y[j] == v)
+            j++;
+        if (llabs(i - j) > d)
+            d = llabs(i - j);
+    }
+    return (double)d / (double)n;
+}
+
+/*
+ * One trial of plan_nest_split: slots ranked by log(load) plus `sigma`
+ * times a keyed logistic noise take the sorted counts w; each group's
+ * counts are then scaled to its children. Writes the group positions to loc
+ * and the resulting counts to cnt; returns the KS distance to w.
+ */
+static double nest_trial(const struct gen_fanout *pfan, const struct gen_fanout *qfan,
+                         const int64_t *w, int64_t nb, uint64_t key, double sigma,
+                         struct nest_slot *slot, int64_t *cnt, int64_t *loc)
+{
+    int64_t na = pfan->np;
+    for (int64_t a = 0; a < na; a++) {
+        int64_t lo = gen_fanout_offset(qfan, a), hi = gen_fanout_offset(qfan, a + 1);
+        double load = hi > lo ? (double)gen_fanout_children(pfan, a) / (double)(hi - lo) : 0;
+        for (int64_t b = lo; b < hi; b++) {
+            double u = (gen_unit(gen_rand(key, (uint64_t)b, 13)) + 0x1p-54) * (1 - 0x1p-53);
+            slot[b] = (struct nest_slot){log(load + 0.5) + sigma * log(u / (1 - u)), b};
+        }
+    }
+    qsort(slot, (size_t)nb, sizeof *slot, nest_slot_cmp);
+    for (int64_t i = 0; i < nb; i++)
+        cnt[slot[i].b] = w[i];
+    for (int64_t a = 0; a < na; a++) {
+        int64_t lo = gen_fanout_offset(qfan, a), hi = gen_fanout_offset(qfan, a + 1);
+        int64_t m = gen_fanout_children(pfan, a), sum = 0, cum = 0;
+        for (int64_t b = lo; b < hi; b++)
+            sum += cnt[b];
+        for (int64_t b = lo; b < hi; b++) {
+            /* Cumulative rounding: the group's counts add up to m exactly. */
+            loc[b] =
+                sum > 0
+                    ? (int64_t)((gen_u128)(uint64_t)cum * (uint64_t)m / (uint64_t)sum)
+                    : (int64_t)((gen_u128)(uint64_t)(b - lo) * (uint64_t)m / (uint64_t)(hi - lo));
+            cum += cnt[b];
+        }
+        for (int64_t b = lo; b < hi; b++)
+            cnt[b] = (b + 1 < hi ? loc[b + 1] : m) - loc[b];
+    }
+    qsort(cnt, (size_t)nb, sizeof *cnt, i64_cmp);
+    return sorted_ks(cnt, w, nb);
+}
+
+/*
+ * GFK_NESTED: how many children each parent row gets. The counts of the
+ * foreign key's own model (its fan-out, sorted) go to the parent rows in
+ * the order of their group's children per row, mixed with a keyed noise
+ * (so a busy group has quiet members too); each group's counts are then
+ * scaled to the children it really has. The noise scale is the one of a few
+ * that brings the counts closest to the model. nest_loc[b] is the first
+ * position of row b's children among its group's. Only for parent tables
+ * up to GEN_FANOUT_DENSE_MAX rows; larger ones split each group evenly.
+ */
+static void plan_nest_split(const struct gen_table *t, struct gen_fkplan *f)
+{
+    static const double sigmas[] = {0, 0.15, 0.3, 0.5, 0.75, 1, 1.5, 2.5, 4};
+    const struct gen_fanout *pfan = &t->fks[t->primary_fk].fan, *qfan = &f->nest->fan;
+    int64_t nb = f->parent->rows;
+    if (nb <= 0 || nb > GEN_FANOUT_DENSE_MAX || qfan->np != pfan->np)
+        return;
+    struct nest_slot *slot = sil_xcalloc((size_t)nb, sizeof *slot);
+    int64_t *w = sil_xcalloc((size_t)nb, sizeof *w), *cnt = sil_xcalloc((size_t)nb, sizeof *cnt);
+    int64_t *loc = sil_xcalloc((size_t)nb, sizeof *loc);
+    for (int64_t b = 0; b < nb; b++)
+        w[b] = gen_fanout_children(&f->fan, b);
+    qsort(w, (size_t)nb, sizeof *w, i64_cmp);
+    double best = 2, sb = 0;
+    for (size_t i = 0; i < sizeof sigmas / sizeof *sigmas; i++) {
+        double d = nest_trial(pfan, qfan, w, nb, f->key, sigmas[i], slot, cnt, loc);
+        if (d < best) {
+            best = d;
+            sb = sigmas[i];
+        }
+    }
+    nest_trial(pfan, qfan, w, nb, f->key, sb, slot, cnt, loc);
+    f->nest_loc = loc;
+    free(slot);
+    free(w);
+    free(cnt);
 }
 
 /* A composite unique key of (primary FK, this FK): siblings need distinct parents. */
@@ -729,6 +920,95 @@ static void time_dist_from_quantiles(struct gen_col *c, enum sil_type_base b,
     }
 }
 
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A set of strings for keeping generated values apart (open addressing). */
+struct strset {
+    size_t cap;
+    const char **v;
+};
+
+static int strset_add(struct strset *s, const char *x)
+{
+    uint64_t h = UINT64_C(1469598103934665603);
+    for (const unsigned char *q = (const unsigned char *)x; *q; q++)
+        h = (h ^ *q) * UINT64_C(1099511628211);
+    for (size_t i = (size_t)h & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+        if (!s->v[i]) {
+            s->v[i] = x;
+            return 1;
+        }
+        if (strcmp(s->v[i], x) == 0)
+            return 0;
+    }
+}
+
+/*
+ * A personal column whose shape lists frequent values (as tokens): one
+ * distinct fake value per listed one, drawn with its fraction. The values
+ * the shape suppressed share the other fraction: as that many more distinct
+ * values when there are at most 1000 of them, else as per-row values
+ * (c->cat then has one more entry, the last, for them). cat_sorted holds the
+ * listed values sorted, so per-row values can avoid them.
+ */
+static void pii_categories(struct gen_col *c, const struct sil_categories *cat)
+{
+    size_t k = cat->n, extra = 0;
+    double other = cat->other_fraction > 0 ? cat->other_fraction : 0;
+    if (other > 0 && cat->suppressed > 0 && cat->suppressed <= 1000)
+        extra = (size_t)cat->suppressed;
+    size_t n = k + extra;
+    c->cat_values = sil_xcalloc(n, sizeof *c->cat_values);
+    double *w = sil_xcalloc(n + 1, sizeof *w);
+    struct strset set = {64, NULL};
+    while (set.cap < 2 * n)
+        set.cap *= 2;
+    set.v = sil_xcalloc(set.cap, sizeof *set.v);
+    char buf[GEN_VAL_MAX];
+    uint64_t key = gen_key(c->key, "categories");
+    enum gen_locale loc = gen_locale_index(c->locale);
+    for (size_t i = 0; i < n; i++) {
+        char *val = NULL;
+        for (int64_t attempt = 0; attempt < 16 && !val; attempt++) {
+            int64_t r = (int64_t)i + attempt * (int64_t)n;
+            size_t len =
+                gen_pii_born(c->cls, loc, key, key, r, -1, GEN_BIRTH_PERSON, buf, sizeof buf);
+            if (c->maxlen > 0 && len > (size_t)c->maxlen)
+                len = (size_t)c->maxlen;
+            buf[len] = '\0';
+            val = sil_xstrdup(buf);
+            if (!strset_add(&set, val)) {
+                free(val);
+                val = NULL;
+            }
+        }
+        /* The dictionary ran out: number the value to keep it apart. */
+        for (size_t m = i + 1; !val; m += n) {
+            val = sil_xasprintf("%s %zu", buf, m);
+            if (!strset_add(&set, val)) {
+                free(val);
+                val = NULL;
+            }
+        }
+        c->cat_values[i] = val;
+        w[i] = i < k ? cat->v[i].fraction : other / (double)extra;
+    }
+    free(set.v);
+    c->ncat = n;
+    if (!extra) {
+        w[n] = other; /* per-row values */
+        c->cat_sorted = sil_xcalloc(n + 1, sizeof *c->cat_sorted);
+        memcpy(c->cat_sorted, c->cat_values, n * sizeof *c->cat_sorted);
+        qsort(c->cat_sorted, n, sizeof *c->cat_sorted, cmp_cstr);
+    }
+    c->pii_cat = 1;
+    gen_cat_init(&c->cat, w, extra ? n : n + 1);
+    free(w);
+}
+
 static int compile_col(struct gen_plan *p, struct gen_table *t, size_t ci,
                        const struct gen_template *tpl, struct sil_err *err)
 {
@@ -797,6 +1077,8 @@ static int compile_col(struct gen_plan *p, struct gen_table *t, size_t ci,
         c->kind = GK_TEXT;
     } else if (sil_class_is_personal(c->cls) && sil_type_is_text(c->type)) {
         c->kind = GK_PII;
+        if (st && st->categories && st->categories->n > 0)
+            pii_categories(c, st->categories);
     } else if (c->cls == SIL_CLASS_PERSONAL_IP && (b == SIL_T_INET || b == SIL_T_CIDR)) {
         c->kind = GK_INET;
     } else if (b == SIL_T_BOOLEAN) {
@@ -1041,6 +1323,31 @@ static int plan_keys(struct gen_plan *p, struct gen_table *t, size_t n, const ch
     return 0;
 }
 
+/*
+ * The arrival window: how many of the child table's rows arrive while one
+ * parent's children do. A parent spans about its mean children times the
+ * mean gap between them; as a share of the column's range, times the rows.
+ */
+static int64_t arrival_window(const struct gen_col *c, const struct gen_fkplan *f)
+{
+    int64_t n = f->fan.nc, np = f->fan.np;
+    if (n <= 1 || np <= 0 || c->dist.n < 2)
+        return n > 1 ? n : 1;
+    double gap = 0;
+    for (int i = 0; i < 64; i++)
+        gap += gen_icdf_eval(&f->gaps, (i + 0.5) / 64);
+    gap /= 64;
+    double range = c->dist.v[c->dist.n - 1] - c->dist.v[0];
+    if (c->type->base == SIL_T_DATE)
+        range *= 86400; /* gaps are seconds, a date's values days */
+    if (!(range > 0))
+        return n;
+    double w = gap * ((double)n / (double)np) / range * (double)n;
+    if (!(w >= 1))
+        return 1;
+    return w >= (double)n ? n : (int64_t)ceil(w);
+}
+
 static int plan_table_columns(struct gen_plan *p, struct gen_table *t,
                               const struct gen_template *tpl, struct sil_err *err)
 {
@@ -1102,10 +1409,22 @@ static int plan_table_columns(struct gen_plan *p, struct gen_table *t,
     for (size_t ci = 0; ci < st->ncols; ci++)
         if (compile_col(p, t, ci, tpl, err) < 0)
             return -1;
+    /* A personal number encodes the row's birth date when the shape draws it. */
+    int birth = -1;
+    for (size_t ci = 0; ci < st->ncols; ci++)
+        if (t->cols[ci].cls == SIL_CLASS_PERSONAL_BIRTH_DATE && t->cols[ci].kind == GK_TIME &&
+            !t->cols[ci].person_birth && !t->cols[ci].unique && birth < 0)
+            birth = (int)ci;
+    for (size_t ci = 0; ci < st->ncols; ci++)
+        t->cols[ci].birth_col =
+            t->cols[ci].kind == GK_PII && t->cols[ci].cls == SIL_CLASS_PERSONAL_NATIONAL_ID ? birth
+                                                                                            : -1;
     /* Arrival columns. */
     for (size_t f = 0; f < t->nfks; f++)
-        if (t->fks[f].arrival_col >= 0 && t->cols[t->fks[f].arrival_col].kind == GK_TIME)
+        if (t->fks[f].arrival_col >= 0 && t->cols[t->fks[f].arrival_col].kind == GK_TIME) {
             t->cols[t->fks[f].arrival_col].arrival = &t->fks[f];
+            t->fks[f].arr_w = arrival_window(&t->cols[t->fks[f].arrival_col], &t->fks[f]);
+        }
     if (st->npk > 0 && plan_keys(p, t, st->npk, st->pk, err) < 0)
         return -1;
     for (size_t u = 0; u < st->nuniques; u++)
@@ -1161,7 +1480,8 @@ static int size_tables(struct gen_plan *p, const struct gen_template *tpl,
         t->size_source =
             gen_template_sets_rows(tpl, t->t->schema, t->t->name) ? "template" : "source";
         if (sz->mode == GEN_SIZE_SCALE) {
-            base = clamp_i64((double)base * sz->scale);
+            /* A table with rows keeps one: its children may need a parent. */
+            base = base > 0 ? SIL_MAX(INT64_C(1), clamp_i64((double)base * sz->scale)) : 0;
             t->size_source = "scale";
         }
         t->rows = t->generate ? base : 0;
@@ -1268,6 +1588,9 @@ struct gen_plan *gen_plan_new(struct sil_shape *shape, const struct gen_template
         for (size_t f = 0; f < t->nfks; f++)
             if (plan_fk(p, t, f, err) < 0)
                 goto fail;
+        for (size_t f = 0; f < t->nfks; f++)
+            if (t->fks[f].mode == GFK_NESTED && t->fks[t->primary_fk].has_fan)
+                plan_nest_split(t, &t->fks[f]);
         if (plan_table_columns(p, t, tpl, err) < 0)
             goto fail;
         t->first = 0;
@@ -1300,6 +1623,7 @@ void gen_plan_free(struct gen_plan *p)
             gen_fanout_release(&t->fks[f].fan);
             gen_icdf_release(&t->fks[f].gaps);
             free(t->fks[f].ref_cols);
+            free(t->fks[f].nest_loc);
         }
         for (size_t c = 0; c < t->ncols; c++) {
             struct gen_col *col = &t->cols[c];
@@ -1311,6 +1635,7 @@ void gen_plan_free(struct gen_plan *p)
             for (size_t k = 0; k < col->ncat; k++)
                 free((char *)col->cat_values[k]);
             free(col->cat_values);
+            free(col->cat_sorted);
             if (col->faker.elements) {
                 for (size_t k = 0; k < col->faker.nelements; k++)
                     free((char *)col->faker.elements[k]);

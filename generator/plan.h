@@ -128,6 +128,8 @@ struct gen_col {
     uint64_t key;
     uint64_t person;  /* the table's person key, for name-like values */
     int person_birth; /* a birth date without statistics: the person's */
+    int birth_col;    /* GK_PII: the table's birth-date column drawn from the shape's
+                       * distribution, whose date the value encodes; -1 = none */
     double null_frac;
     int skip;   /* generated column: not written */
     int unique; /* values must differ per row: built injective */
@@ -151,6 +153,8 @@ struct gen_col {
     size_t ncat;
     const char **cat_values;
     struct gen_cat cat;
+    int pii_cat;             /* GK_PII drawn from cat_values (see pii_categories) */
+    const char **cat_sorted; /* and the per-row values avoid these, or NULL */
     /* GK_FK */
     struct gen_fkplan *fk;
     size_t fk_col; /* which column of the key */
@@ -159,6 +163,8 @@ struct gen_col {
     struct gen_perm uperm; /* for unique values */
     /* arrival: this column is the arrival column of fkplan `arrival` */
     struct gen_fkplan *arrival;
+    /* a check that decides this nullable column's NULLs, or NULL */
+    const struct gen_check *null_check;
     /* GK_FAKER */
     struct gen_faker_spec faker;
     /* a generated column's expression, parsed (the column is not written) */
@@ -169,8 +175,10 @@ enum gen_fk_mode {
     GFK_CONTIG, /* the table's primary foreign key: children consecutive */
     GFK_PERM,   /* positions through a keyed permutation of row blocks */
     GFK_STRIDE, /* positions row * stride mod n: distinct parents among siblings */
-    GFK_MOD,    /* sibling k of primary parent p: parent perm((a_p + k) mod n) */
+    GFK_MOD,    /* row r: parent perm(r mod n), consecutive siblings on distinct parents */
     GFK_SELF,   /* self reference: an earlier row */
+    GFK_NESTED, /* overlaps the primary key's columns: a parent row of the same primary
+                 * parent (a message's sender is a participant of its conversation) */
     GFK_ALLNULL /* parent table empty, column nullable */
 };
 
@@ -188,9 +196,21 @@ struct gen_fkplan {
     int64_t stride;
     struct gen_perm perm;
     size_t *ref_cols; /* parent column index of each key column */
+    /* GFK_NESTED: the parent table's primary foreign key, whose contiguous
+     * children of the child's primary parent are the rows to pick from */
+    const struct gen_fkplan *nest;
+    int64_t *nest_loc; /* first position of each parent row's children in its
+                        * group, or NULL: split each group evenly */
+    /* GFK_SELF with a fan-out: rows [0, self_roots) are the roots; the
+     * others are laid out breadth first, row i standing for fan-out parent
+     * (i + self_rot) mod rows, so every parent is an earlier row */
+    int64_t self_roots, self_rot;
     /* arrival pattern */
     int arrival_col; /* child column index, -1 = none */
     struct gen_icdf gaps;
+    /* children whose arrival ranks are shuffled together: about the rows
+     * that arrive while one parent's children do (1 = none shared) */
+    int64_t arr_w;
 };
 
 /*

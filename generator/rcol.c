@@ -576,13 +576,26 @@ struct model_arg {
     const double *cum; /* categories, hour of week: cum[r + 1] = P(X <= r) */
 };
 
+/* Half the distance at which two numbers count as one value: the rounding
+ * step, or the precision floating point text keeps (the shape's 0.05 of a
+ * real column may read 0.05000000000000001). */
+static double m_tol(const struct model_arg *a, double x)
+{
+    double t = a->step / 2;
+    if (a->m == RM_NUMBER && a->c->kind == RK_FLOAT) {
+        double rel = a->c->type->base == SIL_T_REAL ? 5e-7 : 1e-12;
+        t = SIL_MAX(t, fabs(x) * rel);
+    }
+    return t;
+}
+
 static double m_cdf(const void *p, double x)
 {
     const struct model_arg *a = p;
     switch (a->m) {
     case RM_NUMBER:
     case RM_LENGTH:
-        return icdf_cdf(&a->c->model, x + a->step / 2);
+        return icdf_cdf(&a->c->model, x + m_tol(a, x));
     case RM_TIME:
         return time_cdf(a->c, x + (a->c->floor_unit ? 1 : 0));
     default: {
@@ -598,7 +611,7 @@ static double m_below(const void *p, double x)
     switch (a->m) {
     case RM_NUMBER:
     case RM_LENGTH:
-        return icdf_cdf(&a->c->model, x - a->step / 2);
+        return icdf_cdf(&a->c->model, x - m_tol(a, x));
     case RM_TIME:
         return time_cdf(a->c, x);
     default: {

@@ -3,16 +3,11 @@
 #include <string.h>
 
 #include "dict.h"
+#include "expr.h"
 #include "pii.h"
 #include "plan.h"
 #include "template.h"
 #include "values.h"
-
-struct arrival_state {
-    int64_t parent;
-    int64_t row;
-    int64_t t;
-};
 
 struct perm_state {
     int64_t block; /* last row block looked up, -1 = none */
@@ -22,8 +17,7 @@ struct perm_state {
 struct gen_cursor {
     size_t nfks;
     struct gen_fanout_cursor *fc;
-    struct arrival_state *arr; /* per fk */
-    struct perm_state *perm;   /* per fk */
+    struct perm_state *perm; /* per fk */
 };
 
 struct gen_cursor *gen_cursor_new(const struct gen_table *t)
@@ -31,11 +25,9 @@ struct gen_cursor *gen_cursor_new(const struct gen_table *t)
     struct gen_cursor *c = sil_xcalloc(1, sizeof *c);
     c->nfks = t->nfks;
     c->fc = sil_xcalloc(t->nfks ? t->nfks : 1, sizeof *c->fc);
-    c->arr = sil_xcalloc(t->nfks ? t->nfks : 1, sizeof *c->arr);
     c->perm = sil_xcalloc(t->nfks ? t->nfks : 1, sizeof *c->perm);
     for (size_t i = 0; i < t->nfks; i++) {
         c->fc[i].p = -1;
-        c->arr[i].parent = -1;
         c->perm[i].block = -1;
     }
     return c;
@@ -46,9 +38,33 @@ void gen_cursor_free(struct gen_cursor *c)
     if (!c)
         return;
     free(c->fc);
-    free(c->arr);
     free(c->perm);
     free(c);
+}
+
+/* A multiplier in [1, m) coprime to m, from the bits h (1 when m <= 2):
+ * k -> (k * mul + off) mod m is then a bijection of [0, m). */
+static uint64_t coprime_below(uint64_t h, uint64_t m)
+{
+    if (m <= 2)
+        return 1;
+    uint64_t mul = 1 + gen_below(h, m - 1);
+    for (;;) {
+        uint64_t x = mul, y = m;
+        while (y) {
+            uint64_t r = x % y;
+            x = y;
+            y = r;
+        }
+        if (x == 1)
+            return mul;
+        mul = mul + 1 < m ? mul + 1 : 1;
+    }
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* ---- formatting helpers ---- */
@@ -249,6 +265,14 @@ int64_t gen_fk_parent(const struct gen_fkplan *f, int64_t row, struct gen_cursor
 {
     size_t fi = (size_t)(f - f->child->fks);
     struct gen_fanout_cursor *fc = cur ? &cur->fc[fi] : NULL;
+    if (f->mode == GFK_SELF && f->has_fan) {
+        int64_t n = f->fan.np, r = f->self_roots;
+        if (row < r)
+            return f->nullable ? -1 : row;
+        int64_t q = (row - r + gen_fanout_offset(&f->fan, f->self_rot)) % f->fan.nc;
+        int64_t pp = gen_fanout_parent(&f->fan, q, fc);
+        return (pp - f->self_rot + n) % n;
+    }
     if (f->null_frac > 0 && gen_unit(gen_rand(f->key, (uint64_t)row, 99)) < f->null_frac)
         return -1;
     switch (f->mode) {
@@ -277,14 +301,37 @@ int64_t gen_fk_parent(const struct gen_fkplan *f, int64_t row, struct gen_cursor
         }
         return gen_fanout_parent(&f->fan, mapped * GEN_PERM_BLOCK + row % GEN_PERM_BLOCK, fc);
     }
-    case GFK_MOD: {
+    case GFK_MOD:
+        /* Siblings are consecutive rows, so consecutive parents of the
+         * permutation: distinct, and every parent is taken about equally
+         * often, as the shape's dense fan-outs are. */
+        return (int64_t)gen_perm_apply(&f->perm, (uint64_t)row % (uint64_t)f->parent->rows);
+    case GFK_NESTED: {
+        /* The child's primary parent a, and its position k among a's children. */
         const struct gen_fkplan *pf = &f->child->fks[f->child->primary_fk];
         struct gen_fanout_cursor tmp = {-1, 0, 0, 0};
         struct gen_fanout_cursor *pc = cur ? &cur->fc[f->child->primary_fk] : &tmp;
-        int64_t p = gen_fanout_parent(&pf->fan, row, pc);
-        uint64_t np = (uint64_t)f->parent->rows;
-        uint64_t a = gen_below(gen_rand(f->key, (uint64_t)p, 3), np);
-        return (int64_t)gen_perm_apply(&f->perm, (a + (uint64_t)(row - pc->start)) % np);
+        int64_t a = gen_fanout_parent(&pf->fan, row, pc);
+        int64_t lo = gen_fanout_offset(&f->nest->fan, a);
+        int64_t hi = gen_fanout_offset(&f->nest->fan, a + 1);
+        if (hi <= lo) /* a has no rows in the parent table */
+            return f->nullable ? -1 : gen_fanout_parent(&f->fan, row, NULL);
+        uint64_t m = (uint64_t)(pc->end - pc->start), k = (uint64_t)(row - pc->start);
+        /* An affine bijection of k interleaves the parent rows' children. */
+        uint64_t h = gen_rand(f->key, (uint64_t)a, 11), mul = coprime_below(h, m);
+        uint64_t kk = (uint64_t)(((gen_u128)k * mul + gen_below(gen_mix(h), m)) % m);
+        if (!f->nest_loc)
+            return lo + (int64_t)((gen_u128)kk * (uint64_t)(hi - lo) / m);
+        /* The last row of the group whose first position is <= kk. */
+        int64_t l = lo, u = hi - 1;
+        while (l < u) {
+            int64_t mid = l + (u - l + 1) / 2;
+            if ((uint64_t)f->nest_loc[mid] <= kk)
+                l = mid;
+            else
+                u = mid - 1;
+        }
+        return l;
     }
     case GFK_STRIDE: {
         gen_u128 q = ((gen_u128)(uint64_t)row * (uint64_t)f->stride) % (uint64_t)f->fan.nc;
@@ -314,11 +361,11 @@ static int64_t clamp_time(const struct gen_col *c, int64_t t)
     return t;
 }
 
-/* Epoch seconds (or days for dates, seconds of day for times) from the
- * column's distribution, with the hour-of-week profile applied. */
-static int64_t time_draw(const struct gen_col *c, uint64_t key, uint64_t idx, uint64_t draw)
+/* Epoch seconds (or days for dates, seconds of day for times) at
+ * probability u of the column's distribution, with the hour-of-week
+ * profile applied from the random bits r. */
+static int64_t time_at(const struct gen_col *c, double u, uint64_t r)
 {
-    double u = gen_unit(gen_rand(key, idx, draw));
     double x = gen_icdf_eval(&c->dist, c->u_lo + u * (c->u_hi - c->u_lo));
     if (c->bounds.has_lo && x < c->bounds.lo)
         x = c->bounds.lo;
@@ -329,42 +376,36 @@ static int64_t time_draw(const struct gen_col *c, uint64_t key, uint64_t idx, ui
         /* Keep the week, redraw the hour of the week (index 0 = Monday 00:00 UTC). */
         const int64_t monday = 4 * 86400; /* 1970-01-05 was a Monday */
         int64_t wk = (t - monday) >= 0 ? (t - monday) / 604800 : -((monday - t + 604799) / 604800);
-        uint64_t r = gen_rand(key, idx, draw + 1);
         size_t h = gen_cat_pick(&c->how_cat, gen_unit(r));
         t = monday + wk * 604800 + (int64_t)h * 3600 + (int64_t)gen_below(gen_mix(r), 3600);
     }
     return clamp_time(c, t);
 }
 
-static int64_t arrival_time(const struct gen_col *c, const struct gen_fkplan *f, int64_t row,
-                            struct gen_cursor *cur)
+static int64_t time_draw(const struct gen_col *c, uint64_t key, uint64_t idx, uint64_t draw)
 {
-    size_t fi = (size_t)(f - f->child->fks);
-    struct gen_fanout_cursor tmp = {-1, 0, 0, 0};
-    struct gen_fanout_cursor *fc = cur ? &cur->fc[fi] : &tmp;
-    int64_t p = gen_fanout_parent(&f->fan, row, fc);
-    int64_t start = fc->start;
-    struct arrival_state *st = cur ? &cur->arr[fi] : NULL;
-    int64_t t, from;
-    if (st && st->parent == p && st->row == row)
-        return st->t;
-    if (st && st->parent == p && st->row < row && st->row >= start) {
-        t = st->t;
-        from = st->row + 1;
-    } else {
-        t = time_draw(c, c->key ^ UINT64_C(0x61727269), (uint64_t)p, 7);
-        from = start + 1;
-    }
-    for (int64_t s = from; s <= row; s++) {
-        double g = gen_icdf_eval(&f->gaps, gen_unit(gen_rand(f->key, (uint64_t)s, 5)));
-        t += g > 0 ? (int64_t)ceil(g) : 0;
-    }
-    if (st) {
-        st->parent = p;
-        st->row = row;
-        st->t = t;
-    }
-    return t;
+    return time_at(c, gen_unit(gen_rand(key, idx, draw)), gen_rand(key, idx, draw + 1));
+}
+
+/*
+ * An arrival time. Children of one parent are consecutive rows; each row
+ * gets a rank in [0, rows) by a bijection that shuffles the rows inside
+ * windows of arr_w rows, and its time is the column's quantile at that
+ * (jittered) rank. The column's distribution is thus met exactly, while a
+ * parent's children share the time window their neighbours arrive in.
+ */
+static int64_t arrival_time(const struct gen_col *c, const struct gen_fkplan *f, int64_t row)
+{
+    uint64_t n = (uint64_t)f->fan.nc, w = (uint64_t)(f->arr_w > 0 ? f->arr_w : 1);
+    if (n == 0 || (uint64_t)row >= n)
+        return time_draw(c, c->key, (uint64_t)row, 0);
+    uint64_t b = (uint64_t)row / w, base = b * w, m = n - base < w ? n - base : w;
+    uint64_t h = gen_rand(f->key, b, 13);
+    uint64_t k = (uint64_t)row - base;
+    uint64_t rank =
+        base + (uint64_t)(((gen_u128)k * coprime_below(h, m) + gen_below(gen_mix(h), m)) % m);
+    double u = ((double)rank + gen_unit(gen_rand(c->key, (uint64_t)row, 5))) / (double)n;
+    return time_at(c, u, gen_rand(c->key, (uint64_t)row, 6));
 }
 
 /* The key of the person a row describes (shared by its name columns). */
@@ -535,13 +576,38 @@ static double compare_fix(const struct gen_plan *p, const struct gen_table *t,
     return x;
 }
 
+/*
+ * A column ordered against another (edited_at >= sent_at) draws at the
+ * probability the other's value has under the other's distribution. Both
+ * then follow their own distributions, and the order holds wherever this
+ * column's distribution lies on the right side of the other's; compare_fix
+ * mends the rest. 0 when the column is not coupled this way.
+ */
+static int coupled_u(const struct gen_plan *p, const struct gen_table *t, const struct gen_col *c,
+                     int64_t row, struct gen_cursor *cur, double *u, double *other)
+{
+    if (c->ncmp != 1 || c->cmp[0].op == GEN_OP_EQ || c->cmp[0].op == GEN_OP_NE)
+        return 0;
+    const struct gen_col *o = &t->cols[c->cmp[0].other];
+    double y;
+    if (o->kind != c->kind || o->unique || o->dist.n < 2 || !col_number(p, t, o, row, cur, &y))
+        return 0;
+    double span = o->u_hi - o->u_lo, v = gen_icdf_cdf(&o->dist, y);
+    v = span > 0 ? (v - o->u_lo) / span : 0.5;
+    *u = v < 0 ? 0 : v > 1 ? 1 : v;
+    *other = y;
+    return 1;
+}
+
 /* GK_NUM's value before formatting. */
 static double num_value(const struct gen_plan *p, const struct gen_table *t,
                         const struct gen_col *c, int64_t row, struct gen_cursor *cur)
 {
     if (c->unique)
         return c->bounds.lo + (double)gen_perm_apply(&c->uperm, (uint64_t)row);
-    double u = gen_unit(gen_rand(c->key, (uint64_t)row, 0));
+    double u, y;
+    if (!coupled_u(p, t, c, row, cur, &u, &y))
+        u = gen_unit(gen_rand(c->key, (uint64_t)row, 0));
     double x = gen_icdf_eval(&c->dist, c->u_lo + u * (c->u_hi - c->u_lo));
     /* Round first, then clamp: a rounded value stays inside strict bounds. */
     if (c->is_int)
@@ -561,12 +627,28 @@ static int64_t time_value(const struct gen_plan *p, const struct gen_table *t,
         tv = (int64_t)c->bounds.lo + (int64_t)gen_perm_apply(&c->uperm, (uint64_t)row) *
                                          (c->type->base == SIL_T_DATE ? 1 : 61);
     else if (c->arrival)
-        tv = clamp_time(c, arrival_time(c, c->arrival, row, cur));
+        tv = arrival_time(c, c->arrival, row);
     else if (c->person_birth)
         tv = c->type->base == SIL_T_DATE ? gen_person_birth_days(c->person, row)
                                          : gen_person_birth_days(c->person, row) * 86400 + 43200;
-    else
-        tv = time_draw(c, c->key, (uint64_t)row, 0);
+    else {
+        double u, y;
+        if (!coupled_u(p, t, c, row, cur, &u, &y)) {
+            tv = time_draw(c, c->key, (uint64_t)row, 0);
+        } else {
+            tv = time_at(c, u, gen_rand(c->key, (uint64_t)row, 1));
+            /* The hour of the week was redrawn: whole weeks restore the
+             * order and keep the hour. */
+            if (c->how && c->type->base != SIL_T_DATE && !holds((double)tv, c->cmp[0].op, y)) {
+                int64_t weeks = ((int64_t)fabs(y - (double)tv) + 604799) / 604800;
+                int64_t moved =
+                    tv + (c->cmp[0].op == GEN_OP_GT || c->cmp[0].op == GEN_OP_GE ? weeks * 604800
+                                                                                 : -weeks * 604800);
+                if (clamp_time(c, moved) == moved)
+                    tv = moved;
+            }
+        }
+    }
     return c->ncmp ? (int64_t)compare_fix(p, t, c, row, cur, (double)tv) : tv;
 }
 
@@ -603,11 +685,69 @@ static void set_str(struct gen_val *v, size_t n, int maxlen)
     v->len = maxlen > 0 ? utf8_cut(v->buf, n, (size_t)maxlen) : n;
 }
 
+/* A column's text at a row as a new string, NULL for SQL NULL. */
+static char *value_text(const struct gen_plan *p, const struct gen_table *t,
+                        const struct gen_col *c, int64_t row, struct gen_cursor *cur,
+                        struct gen_val *v)
+{
+    gen_value(p, t, c, row, cur, v);
+    if (v->type == GV_NULL)
+        return NULL;
+    char *s = sil_xmalloc(v->len + 1);
+    memcpy(s, v->s, v->len);
+    s[v->len] = '\0';
+    return s;
+}
+
+/*
+ * A nullable column whose NULLs a check decides ((channel = 'card') =
+ * (card_number IS NOT NULL)): the check is evaluated on the row with this
+ * column NULL and with its value, and when only one passes, that one is
+ * taken. Returns 1 NULL, 0 the value, -1 undecided (the column's null
+ * fraction decides).
+ */
+static int null_by_check(const struct gen_plan *p, const struct gen_table *t,
+                         const struct gen_col *c, int64_t row, struct gen_cursor *cur)
+{
+    const struct gen_check *gc = c->null_check;
+    size_t self = (size_t)(c - t->cols);
+    char **vals = sil_xcalloc(t->ncols + 1, sizeof *vals);
+    struct gen_val *v = sil_xmalloc(sizeof *v);
+    for (size_t i = 0; i < t->ncols; i++) {
+        int used = 0;
+        for (size_t k = 0; k < sil_expr_ncolumns(gc->e) && !used; k++)
+            used = strcmp(sil_expr_column(gc->e, k), t->cols[i].col->name) == 0;
+        if (!used)
+            continue;
+        struct gen_col tmp = t->cols[i];
+        tmp.null_check = NULL; /* one decided column per check: no recursion */
+        if (i == self)
+            tmp.null_frac = 0;
+        vals[i] = value_text(p, t, &tmp, row, cur, v);
+    }
+    struct sil_expr_env env = {p->now, NULL};
+    enum sil_tri with_value, with_null;
+    struct sil_err e2;
+    int ok = sil_expr_eval(gc->e, (const char *const *)vals, &env, &with_value, &e2) == 0;
+    free(vals[self]);
+    vals[self] = NULL;
+    ok = ok && sil_expr_eval(gc->e, (const char *const *)vals, &env, &with_null, &e2) == 0;
+    for (size_t i = 0; i < t->ncols; i++)
+        free(vals[i]);
+    free(vals);
+    free(v);
+    if (!ok || sil_expr_check_passes(with_value) == sil_expr_check_passes(with_null))
+        return -1;
+    return sil_expr_check_passes(with_null) ? 1 : 0;
+}
+
 void gen_value(const struct gen_plan *p, const struct gen_table *t, const struct gen_col *c,
                int64_t row, struct gen_cursor *cur, struct gen_val *v)
 {
     uint64_t r;
-    if (c->null_frac > 0 && gen_unit(gen_rand(c->key, (uint64_t)row, 99)) < c->null_frac) {
+    int decided = c->null_check ? null_by_check(p, t, c, row, cur) : -1;
+    if (decided == 1 || (decided < 0 && c->null_frac > 0 &&
+                         gen_unit(gen_rand(c->key, (uint64_t)row, 99)) < c->null_frac)) {
         v->type = GV_NULL;
         v->len = 0;
         return;
@@ -740,8 +880,33 @@ void gen_value(const struct gen_plan *p, const struct gen_table *t, const struct
     }
     case GK_PII: {
         int64_t uidx = c->unique ? (int64_t)gen_perm_apply(&c->uperm, (uint64_t)row) : -1;
-        size_t n = gen_pii(c->cls, gen_locale_index(c->locale), c->key, t_person(c), row, uidx,
-                           v->buf, GEN_VAL_MAX);
+        int64_t born = GEN_BIRTH_PERSON;
+        double bv;
+        if (c->birth_col >= 0 && col_number(p, t, &t->cols[c->birth_col], row, cur, &bv))
+            born = t->cols[c->birth_col].type->base == SIL_T_DATE ? (int64_t)bv
+                                                                  : (int64_t)floor(bv / 86400);
+        if (c->pii_cat && uidx < 0) {
+            /* A listed value with its fraction; else a per-row value unlike them. */
+            size_t i = gen_cat_pick(&c->cat, gen_unit(gen_rand(c->key, (uint64_t)row, 7)));
+            if (i < c->ncat) {
+                size_t n = strlen(c->cat_values[i]);
+                memcpy(v->buf, c->cat_values[i], n);
+                set_str(v, n, c->maxlen);
+                return;
+            }
+        }
+        size_t n = 0;
+        for (int64_t attempt = 0; attempt < 8; attempt++) {
+            int64_t rr = attempt ? row + attempt * (INT64_C(1) << 40) : row;
+            n = gen_pii_born(c->cls, gen_locale_index(c->locale), c->key, t_person(c), rr, uidx,
+                             born, v->buf, GEN_VAL_MAX);
+            if (!c->cat_sorted || uidx >= 0)
+                break;
+            v->buf[n < GEN_VAL_MAX ? n : GEN_VAL_MAX - 1] = '\0';
+            const char *key = v->buf;
+            if (!bsearch(&key, c->cat_sorted, c->ncat, sizeof *c->cat_sorted, cmp_cstr))
+                break;
+        }
         set_str(v, n, c->maxlen);
         return;
     }

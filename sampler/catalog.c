@@ -428,11 +428,16 @@ static void resolve_scalar(struct ctx *c, const struct ptype *t, int typmod, str
         ci->vkind = SAMPLER_V_NUMBER;
         break;
     case SIL_T_REAL:
+        /* real::float8 shows binary noise (0.05 -> 0.05000000074505806);
+         * numeric rounds it to the digits real holds, as real's text does */
+        ci->via_numeric = 1;
+        ci->vkind = SAMPLER_V_NUMBER;
+        break;
     case SIL_T_DOUBLE:
         ci->vkind = SAMPLER_V_NUMBER;
         break;
     case SIL_T_MONEY:
-        ci->money = 1;
+        ci->via_numeric = 1;
         ci->vkind = SAMPLER_V_NUMBER;
         break;
     case SIL_T_TIME:

@@ -34,7 +34,7 @@ struct sampler_colinfo {
     enum sampler_vkind vkind;
     int is_array;
     int integer;     /* smallint, integer or bigint: may be categorical */
-    int money;       /* read through numeric */
+    int via_numeric; /* read through numeric: money, and real at its own precision */
     int distinct_ok; /* count(DISTINCT) is defined for the type */
     int json_plain;  /* json (not jsonb): compared as text */
     struct sampler_colpolicy pol;

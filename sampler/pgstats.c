@@ -106,7 +106,7 @@ static int value_expr(const struct sampler_colinfo *ci, const char *col, char *o
 {
     switch (ci->vkind) {
     case SAMPLER_V_NUMBER:
-        if (ci->money)
+        if (ci->via_numeric)
             snprintf(out, n, "s.%s::numeric::float8", col);
         else
             snprintf(out, n, "s.%s::float8", col);
