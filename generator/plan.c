@@ -1328,7 +1328,7 @@ static int plan_keys(struct gen_plan *p, struct gen_table *t, size_t n, const ch
  * parent's children do. A parent spans about its mean children times the
  * mean gap between them; as a share of the column's range, times the rows.
  */
-static int64_t arrival_window(const struct gen_col *c, const struct gen_fkplan *f)
+static int64_t arrival_window(const struct gen_col *c, struct gen_fkplan *f)
 {
     int64_t n = f->fan.nc, np = f->fan.np;
     if (n <= 1 || np <= 0 || c->dist.n < 2)
@@ -1343,6 +1343,10 @@ static int64_t arrival_window(const struct gen_col *c, const struct gen_fkplan *
     if (!(range > 0))
         return n;
     double w = gap * ((double)n / (double)np) / range * (double)n;
+    /* A parent's children within 0.5% of the range: bursts, whose shift
+     * of the column's distribution stays below that. */
+    f->arr_gap = c->type->base == SIL_T_DATE ? gap / 86400 : gap;
+    f->arr_burst = gap * ((double)n / (double)np) <= range / 200;
     if (!(w >= 1))
         return 1;
     return w >= (double)n ? n : (int64_t)ceil(w);

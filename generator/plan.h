@@ -211,6 +211,11 @@ struct gen_fkplan {
     /* children whose arrival ranks are shuffled together: about the rows
      * that arrive while one parent's children do (1 = none shared) */
     int64_t arr_w;
+    /* or, when a parent's children span little of the column's range
+     * (bursts), 1: they follow the shape's gaps from a start inside the
+     * parent's share; arr_gap is the mean gap in the column's unit */
+    int arr_burst;
+    double arr_gap;
 };
 
 /*

@@ -9,6 +9,12 @@
 #include "template.h"
 #include "values.h"
 
+struct arrival_state {
+    int64_t parent;
+    int64_t row;
+    int64_t t;
+};
+
 struct perm_state {
     int64_t block; /* last row block looked up, -1 = none */
     int64_t mapped;
@@ -17,7 +23,8 @@ struct perm_state {
 struct gen_cursor {
     size_t nfks;
     struct gen_fanout_cursor *fc;
-    struct perm_state *perm; /* per fk */
+    struct arrival_state *arr; /* per fk */
+    struct perm_state *perm;   /* per fk */
 };
 
 struct gen_cursor *gen_cursor_new(const struct gen_table *t)
@@ -26,9 +33,11 @@ struct gen_cursor *gen_cursor_new(const struct gen_table *t)
     c->nfks = t->nfks;
     c->fc = sil_xcalloc(t->nfks ? t->nfks : 1, sizeof *c->fc);
     c->perm = sil_xcalloc(t->nfks ? t->nfks : 1, sizeof *c->perm);
+    c->arr = sil_xcalloc(t->nfks ? t->nfks : 1, sizeof *c->arr);
     for (size_t i = 0; i < t->nfks; i++) {
         c->fc[i].p = -1;
         c->perm[i].block = -1;
+        c->arr[i].parent = -1;
     }
     return c;
 }
@@ -39,6 +48,7 @@ void gen_cursor_free(struct gen_cursor *c)
         return;
     free(c->fc);
     free(c->perm);
+    free(c->arr);
     free(c);
 }
 
@@ -388,17 +398,62 @@ static int64_t time_draw(const struct gen_col *c, uint64_t key, uint64_t idx, ui
 }
 
 /*
- * An arrival time. Children of one parent are consecutive rows; each row
- * gets a rank in [0, rows) by a bijection that shuffles the rows inside
- * windows of arr_w rows, and its time is the column's quantile at that
- * (jittered) rank. The column's distribution is thus met exactly, while a
- * parent's children share the time window their neighbours arrive in.
+ * An arrival time. Children of one parent are consecutive rows, and each
+ * parent's children own their share [start, end) of the column's
+ * distribution (by rank: the rows before them, over all rows).
+ *
+ * Bursts (arr_burst): the children follow the shape's gaps from a start
+ * drawn inside the parent's share, so they cluster as the shape says while
+ * the shares keep the column's distribution.
+ *
+ * Otherwise each row gets a rank by a bijection that shuffles the rows
+ * inside windows of arr_w rows, and its time is the column's quantile at
+ * that (jittered) rank: the distribution is met exactly, and a parent's
+ * children share the time window their neighbours arrive in.
  */
-static int64_t arrival_time(const struct gen_col *c, const struct gen_fkplan *f, int64_t row)
+static int64_t arrival_time(const struct gen_col *c, const struct gen_fkplan *f, int64_t row,
+                            struct gen_cursor *cur)
 {
     uint64_t n = (uint64_t)f->fan.nc, w = (uint64_t)(f->arr_w > 0 ? f->arr_w : 1);
     if (n == 0 || (uint64_t)row >= n)
         return time_draw(c, c->key, (uint64_t)row, 0);
+    if (f->arr_burst) {
+        size_t fi = (size_t)(f - f->child->fks);
+        struct gen_fanout_cursor tmp = {-1, 0, 0, 0};
+        struct gen_fanout_cursor *fc = cur ? &cur->fc[fi] : &tmp;
+        int64_t p = gen_fanout_parent(&f->fan, row, fc);
+        int64_t start = fc->start, m = fc->end - fc->start;
+        struct arrival_state *st = cur ? &cur->arr[fi] : NULL;
+        if (st && st->parent == p && st->row == row)
+            return st->t;
+        int64_t t, from;
+        if (st && st->parent == p && st->row < row && st->row >= start) {
+            t = st->t;
+            from = st->row + 1;
+        } else {
+            /* The start: inside the share, leaving room for the span. */
+            double u0 = (double)start / (double)n, u1 = (double)(start + m) / (double)n;
+            double share = gen_icdf_eval(&c->dist, c->u_lo + u1 * (c->u_hi - c->u_lo)) -
+                           gen_icdf_eval(&c->dist, c->u_lo + u0 * (c->u_hi - c->u_lo));
+            double span = f->arr_gap * (double)(m > 0 ? m - 1 : 0);
+            double room = share > span && share > 0 ? 1 - span / share : 0;
+            double u = u0 + (u1 - u0) * room * gen_unit(gen_rand(f->key, (uint64_t)p, 7));
+            t = time_at(c, u, gen_rand(f->key, (uint64_t)p, 8));
+            from = start + 1;
+        }
+        for (int64_t s = from; s <= row; s++) {
+            double g = gen_icdf_eval(&f->gaps, gen_unit(gen_rand(f->key, (uint64_t)s, 5)));
+            if (c->type->base == SIL_T_DATE)
+                g /= 86400;
+            t += g > 0 ? (int64_t)ceil(g) : 0;
+        }
+        if (st) {
+            st->parent = p;
+            st->row = row;
+            st->t = t;
+        }
+        return clamp_time(c, t);
+    }
     uint64_t b = (uint64_t)row / w, base = b * w, m = n - base < w ? n - base : w;
     uint64_t h = gen_rand(f->key, b, 13);
     uint64_t k = (uint64_t)row - base;
@@ -627,7 +682,7 @@ static int64_t time_value(const struct gen_plan *p, const struct gen_table *t,
         tv = (int64_t)c->bounds.lo + (int64_t)gen_perm_apply(&c->uperm, (uint64_t)row) *
                                          (c->type->base == SIL_T_DATE ? 1 : 61);
     else if (c->arrival)
-        tv = arrival_time(c, c->arrival, row);
+        tv = arrival_time(c, c->arrival, row, cur);
     else if (c->person_birth)
         tv = c->type->base == SIL_T_DATE ? gen_person_birth_days(c->person, row)
                                          : gen_person_birth_days(c->person, row) * 86400 + 43200;

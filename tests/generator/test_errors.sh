@@ -86,8 +86,8 @@ expect_exit 2 "no input" -- "$gen" -o "$o"
 assert_contains "$T_ERR" "give --shape FILE, --template FILE or both" "says what is missing"
 expect_exit 2 "bad --shard" -- "$gen" -s "$chat" -o "$o" --shard 5/4
 expect_exit 2 "sql chunks off the statement grid" -- "$gen" -s "$chat" -o "$o" --format sql --chunk-rows 1500
-expect_exit 2 "calibrate is not in this version" -- "$gen" calibrate "$o"
-assert_contains "$T_ERR" "'calibrate' is not available in this version" "says so"
+expect_exit 2 "calibrate with a stray argument" -- "$gen" calibrate "$o"
+assert_contains "$T_ERR" "unexpected argument '$o'" "says so"
 
 # An existing output directory is refused, and replaced only with --force.
 mkdir -p "$o" && echo keep >"$o/marker"
