@@ -251,7 +251,13 @@ static void write_report(struct ctx *x)
         sil_jadd_null(tg, "marker");
     cJSON *out = sil_jadd_object(o, "output");
     char real[PATH_MAX];
-    sil_jadd_str(out, "dir", realpath(x->o->out_dir, real) ? real : x->o->out_dir);
+    const char *dir0 = r->m->dirs[0];
+    sil_jadd_str(out, "dir", realpath(dir0, real) ? real : dir0);
+    if (r->m->merged) {
+        cJSON *sh = sil_jadd_array(out, "shards");
+        for (size_t i = 0; i < r->m->ndirs; i++)
+            sil_jpush_str(sh, realpath(r->m->dirs[i], real) ? real : r->m->dirs[i]);
+    }
     sil_jadd_str(out, "manifest_checksum", r->m->checksum);
     sil_jadd_str(out, "shape_checksum", r->m->shape_checksum);
     sil_jadd_num(out, "seed", (double)r->m->seed);
@@ -313,6 +319,8 @@ static void write_report(struct ctx *x)
     for (size_t i = 0; i < r->plan->nskipped; i++)
         sil_jpush_str(sk, r->plan->skipped[i]);
     cJSON *notes = sil_jadd_array(o, "notes");
+    for (size_t i = 0; i < r->plan->nnotes; i++)
+        sil_jpush_str(notes, r->plan->notes[i]);
     for (size_t i = 0; i < r->nnotes; i++)
         sil_jpush_str(notes, r->notes[i]);
     cJSON *errs = sil_jadd_array(o, "errors");
@@ -451,6 +459,18 @@ static int inspect_target(struct ctx *x, const struct loader_envpolicy *pol, PGc
     return 0;
 }
 
+/* The name of a piece in load_pieces: the file's path, with "@offset" for a byte range and
+ * "shardK/" in front when the output came in shards (their files may share names). */
+static char *piece_id(const struct loader_manifest *m, const struct loader_file *f, int64_t start)
+{
+    char shard[32] = "";
+    if (m->merged)
+        snprintf(shard, sizeof shard, "shard%zu/", f->dir + 1);
+    if (start < 0)
+        return sil_xasprintf("%s%s", shard, f->path);
+    return sil_xasprintf("%s%s@%lld", shard, f->path, (long long)start);
+}
+
 /* Split the work into jobs. A table is loaded whole in the transaction that creates it, so
  * COPY FREEZE applies, and tables run in parallel on the connections; but a table bigger than
  * its fair share (1/jobs of the bytes) is cut into line-aligned byte ranges loaded in parallel
@@ -489,7 +509,7 @@ static int plan_jobs(struct ctx *x, struct sil_err *err)
                 j->pieces[f].gfile = gfile + f;
                 j->pieces[f].start = 0;
                 j->pieces[f].end = -1;
-                j->pieces[f].id = sil_xstrdup(mt->files[f].path);
+                j->pieces[f].id = piece_id(r->m, &mt->files[f], -1);
             }
             r->ts[t].npieces = mt->nfiles;
             gfile += mt->nfiles;
@@ -504,7 +524,7 @@ static int plan_jobs(struct ctx *x, struct sil_err *err)
             size_t ncuts = 0;
             cuts[ncuts++] = 0;
             if (splittable && fl->bytes > target) {
-                char *path = sil_xasprintf("%s/%s", x->o->out_dir, fl->path);
+                char *path = loader_file_path(r->m, fl);
                 int fd = loader_open_verified(path, &r->ids[gfile], err);
                 free(path);
                 if (fd < 0)
@@ -532,9 +552,7 @@ static int plan_jobs(struct ctx *x, struct sil_err *err)
                 j->pieces[0].gfile = gfile;
                 j->pieces[0].start = cuts[k];
                 j->pieces[0].end = ncuts == 1 ? -1 : cuts[k + 1];
-                j->pieces[0].id = ncuts == 1
-                                      ? sil_xstrdup(fl->path)
-                                      : sil_xasprintf("%s@%lld", fl->path, (long long)cuts[k]);
+                j->pieces[0].id = piece_id(r->m, fl, ncuts == 1 ? -1 : cuts[k]);
                 j->bytes = (ncuts == 1 ? fl->bytes : cuts[k + 1] - cuts[k]);
                 r->ts[t].npieces++;
             }
@@ -847,7 +865,7 @@ int loader_load(const struct loader_load_opts *o, struct loader_load_result *res
     }
 
     /* 1. the output, before any connection */
-    if (!(r->m = loader_manifest_read(o->out_dir, err)))
+    if (!(r->m = loader_manifest_read_all(o->out_dirs, o->nout_dirs, err)))
         goto done;
     if (r->m->data_format == LOADER_FMT_SQL) {
         sil_err_set(err, SIL_EINPUT,
@@ -856,22 +874,16 @@ int loader_load(const struct loader_load_opts *o, struct loader_load_result *res
         sil_err_hint(err, "generate the output with --format copy (or csv, jsonl)");
         goto done;
     }
-    if (r->m->shard_count > 1) {
-        sil_err_set(err, SIL_EINPUT,
-                    "the output is shard %lld of %lld; a shard alone cannot "
-                    "satisfy its foreign keys",
-                    (long long)r->m->shard_index, (long long)r->m->shard_count);
-        sil_err_hint(err, "generate without --shard for loading");
+    if (loader_verify_output(r->m, cores(), &r->ids, err) < 0)
         goto done;
-    }
-    if (loader_verify_output(o->out_dir, r->m, cores(), &r->ids, err) < 0)
-        goto done;
-    shape_path = sil_xasprintf("%s/%s", o->out_dir, r->m->shape_file);
+    shape_path = sil_xasprintf("%s/%s", r->m->dirs[0], r->m->shape_file);
     if (!(r->shape = sil_shape_read_file(shape_path, 0, err)))
         goto done;
     struct loader_plan_opts popts = {r->schema, o->tablespace};
     if (!(r->plan = loader_plan_build(r->shape, r->m, &popts, err)))
         goto done;
+    for (size_t i = 0; i < r->plan->nnotes; i++)
+        sil_log_info("%s", r->plan->notes[i]);
     r->ts = sil_xcalloc(r->plan->ntables, sizeof *r->ts);
     r->file_base = sil_xcalloc(r->plan->ntables, sizeof *r->file_base);
     for (size_t t = 0; t < r->m->ntables; t++)
@@ -903,7 +915,7 @@ int loader_load(const struct loader_load_opts *o, struct loader_load_result *res
      * it can be found again */
     {
         char *dir =
-            o->report_dir ? sil_xstrdup(o->report_dir) : sil_xasprintf("%s/loads", o->out_dir);
+            o->report_dir ? sil_xstrdup(o->report_dir) : sil_xasprintf("%s/loads", r->m->dirs[0]);
         if (sil_mkdirs(dir, 0755, err) < 0) {
             sil_err_hint(err, "pass --report-dir to write the run report elsewhere");
             free(dir);
@@ -937,7 +949,7 @@ int loader_load(const struct loader_load_opts *o, struct loader_load_result *res
                                 r->m->checksum,
                                 r->m->shape_checksum,
                                 seed,
-                                realpath(o->out_dir, real) ? real : o->out_dir,
+                                realpath(r->m->dirs[0], real) ? real : r->m->dirs[0],
                                 SIL_VERSION,
                                 jobs,
                                 key,

@@ -1,5 +1,6 @@
 /*
- * `loader load OUT_DIR`: verify a generator output, check the target
+ * `loader load OUT_DIR...`: verify a generator output (one directory, or
+ * the shard directories of one sharded output), check the target
  * against the environment policy and its marker, then load it into a new
  * schema of its own: tables without keys, data streamed with COPY on
  * parallel connections, then keys, foreign keys (validated), sequences and
@@ -17,12 +18,13 @@
 #include "err.h"
 
 struct loader_load_opts {
-    const char *out_dir;
+    const char *const *out_dirs; /* one output directory, or the N shard directories of one */
+    size_t nout_dirs;
     const char *dsn;         /* conninfo or URI; NULL/"" = libpq defaults (PG* variables) */
     const char *schema;      /* NULL = "sil_" + run id */
     const char *policy_path; /* NULL = the shipped environments.json */
     const char *tablespace;  /* NULL = the database default */
-    const char *report_dir;  /* NULL = OUT_DIR/loads */
+    const char *report_dir;  /* NULL = OUT_DIR/loads (of the first shard) */
     int jobs;                /* parallel connections, >= 1 */
     int keep_failed;
     int allow_unmarked;

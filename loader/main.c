@@ -12,6 +12,7 @@
 
 static const char usage[] =
     "Usage: loader load OUT_DIR [--dsn DSN] [OPTION]...\n"
+    "       loader load SHARD_DIR... [--dsn DSN] [OPTION]...\n"
     "       loader runs [--dsn DSN] [--json]\n"
     "       loader teardown (--run ID | --all) [--dsn DSN] [--force]\n"
     "\n"
@@ -23,7 +24,8 @@ static const char usage[] =
     "marker, then load into a new schema with COPY on parallel connections,\n"
     "add keys and foreign keys, ANALYZE, and check row counts. The run is\n"
     "recorded in silhouette_meta.load_runs; a report and a teardown.sql are\n"
-    "written to OUT_DIR/loads/.\n"
+    "written to OUT_DIR/loads/. The N shard directories of one output\n"
+    "(generator --shard K/N) load together as one output.\n"
     "  -d, --dsn DSN          libpq connection string or URI (default: PG* variables)\n"
     "  -s, --schema NAME      schema for the run (default: sil_<run id>)\n"
     "  -j, --jobs N           parallel connections (default: number of cores)\n"
@@ -138,9 +140,11 @@ static int cmd_load(int argc, char **argv)
             sil_cli_common(&tool, c);
         }
     }
-    if (optind + 1 != argc)
-        sil_cli_usage_error(&tool, "load takes one output directory");
-    o.out_dir = argv[optind];
+    if (optind >= argc)
+        sil_cli_usage_error(&tool, "load takes an output directory (or the shard directories "
+                                   "of one output)");
+    o.out_dirs = (const char *const *)(argv + optind);
+    o.nout_dirs = (size_t)(argc - optind);
     struct sil_err err;
     sil_err_clear(&err);
     struct loader_load_result res;

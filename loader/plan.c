@@ -33,6 +33,13 @@ int loader_ident_acceptable(const char *s, const char **why)
     return 1;
 }
 
+const char *loader_plan_copy_sql(const struct loader_ptable *pt, int freeze, int header)
+{
+    if (header && pt->copy_header_sql)
+        return freeze ? pt->copy_header_freeze_sql : pt->copy_header_sql;
+    return freeze ? pt->copy_freeze_sql : pt->copy_sql;
+}
+
 struct builder {
     struct loader_plan *p;
     const struct sil_shape *s;
@@ -259,14 +266,26 @@ static int build_table(struct builder *b, size_t ti, const struct loader_mtable 
     pt->st = t;
     pt->mt = mt;
     pt->label = sil_xasprintf("%s.%s", mt->schema, mt->name);
-    if (t->kind != SIL_TABLE_TABLE) {
+    if (t->kind != SIL_TABLE_TABLE && t->kind != SIL_TABLE_PARTITIONED) {
         sil_err_set_path(b->err, SIL_EINPUT, path,
-                         "table \"%s\" is %s; the loader loads plain "
-                         "tables only (partitioned tables are not "
-                         "supported)",
+                         "table \"%s\" is %s, which holds no data; only tables and "
+                         "partitioned tables are loaded",
                          pt->label, sil_table_kind_name(t->kind));
         sil_err_file(b->err, "manifest.json");
         return -1;
+    }
+    if (t->kind == SIL_TABLE_PARTITIONED) {
+        /* partition bounds are catalog text outside the expression grammar, and generated
+         * values need not fall inside them: created unpartitioned, as schema.sql does */
+        const struct sil_partitioning *pa = t->partitioning;
+        char *note =
+            pa ? sil_xasprintf("%s is partitioned in the source (%s on %zu column%s, %zu "
+                               "partition%s); loaded as a plain table",
+                               pt->label, pa->strategy, pa->nkeys, pa->nkeys == 1 ? "" : "s",
+                               pa->nparts, pa->nparts == 1 ? "" : "s")
+               : sil_xasprintf("%s is partitioned in the source; loaded as a plain table",
+                               pt->label);
+        add_strv(&p->notes, &p->nnotes, note);
     }
     snprintf(path, sizeof path, "tables[%d].name", si);
     if (check_ident(b, t->name, path) < 0)
@@ -380,10 +399,14 @@ static int build_table(struct builder *b, size_t ti, const struct loader_mtable 
     sil_buf_addf(&out, "COPY %s (", pt->qname);
     add_cols(&out, mt->ncols, mt->cols, NULL);
     sil_buf_addf(&out, ") FROM STDIN WITH (FORMAT %s",
-                 m->data_format == LOADER_FMT_CSV ? "csv, HEADER true" : "text");
+                 m->data_format == LOADER_FMT_CSV ? "csv" : "text");
     char *base = sil_buf_detach(&out, NULL);
     pt->copy_sql = sil_xasprintf("%s)", base);
     pt->copy_freeze_sql = sil_xasprintf("%s, FREEZE true)", base);
+    if (m->data_format == LOADER_FMT_CSV) {
+        pt->copy_header_sql = sil_xasprintf("%s, HEADER true)", base);
+        pt->copy_header_freeze_sql = sil_xasprintf("%s, HEADER true, FREEZE true)", base);
+    }
     free(base);
 
     /* keys */
@@ -496,6 +519,23 @@ static int build_fks(struct builder *b, struct loader_ptable *pt)
         sil_buf_release(&where);
         pt->nfks++;
     }
+    /* deferred foreign keys (a broken cycle) need nothing special: every key is added after
+     * all the data is in; they must still be keys of the table */
+    for (size_t d = 0; d < pt->mt->ndeferred; d++) {
+        size_t k = 0;
+        while (k < t->nfks && strcmp(t->fks[k].name, pt->mt->deferred[d]) != 0)
+            k++;
+        if (k == t->nfks) {
+            char mpath[96];
+            snprintf(mpath, sizeof mpath, "tables[%zu].deferred_foreign_keys[%zu]",
+                     (size_t)(pt - p->tables), d);
+            sil_err_set_path(b->err, SIL_EINPUT, mpath,
+                             "\"%.63s\" is not a foreign key of %s in shape.json",
+                             pt->mt->deferred[d], pt->label);
+            sil_err_file(b->err, "manifest.json");
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -607,6 +647,8 @@ void loader_plan_free(struct loader_plan *p)
         free(t->create_sql);
         free(t->copy_sql);
         free(t->copy_freeze_sql);
+        free(t->copy_header_sql);
+        free(t->copy_header_freeze_sql);
         free_strv(t->key_sql, t->nkeys);
         for (size_t k = 0; k < t->nfks; k++) {
             free(t->fks[k].add_sql);
@@ -623,6 +665,7 @@ void loader_plan_free(struct loader_plan *p)
     free(p->tables);
     free_strv(p->pre_sql, p->npre);
     free(p->skipped);
+    free_strv(p->notes, p->nnotes);
     free(p->schema);
     free(p->qschema);
     free(p);

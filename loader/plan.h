@@ -32,6 +32,8 @@ struct loader_ptable {
     char *create_sql; /* CREATE TABLE with columns, NOT NULL, defaults, CHECKs */
     char *copy_sql;   /* COPY ... FROM STDIN with the manifest's column order and format */
     char *copy_freeze_sql;
+    char *copy_header_sql; /* csv: for the file that starts with the header line */
+    char *copy_header_freeze_sql;
     size_t nkeys;
     char **key_sql; /* ALTER TABLE ... ADD PRIMARY KEY / UNIQUE */
     size_t nfks;
@@ -53,12 +55,19 @@ struct loader_plan {
     struct loader_ptable *tables; /* in manifest (load) order */
     size_t nskipped;
     const char **skipped; /* shape relations that hold no data (views...), for the report */
+    size_t nnotes;
+    char **notes; /* what the plan changed from the source, for the report (partitioned
+                     tables created as plain tables) */
 };
 
 struct loader_plan_opts {
     const char *schema;     /* the run's schema */
     const char *tablespace; /* NULL = the database default */
 };
+
+/* The COPY statement for a file of the table: with FREEZE or not, skipping a csv header
+ * line or not. */
+const char *loader_plan_copy_sql(const struct loader_ptable *pt, int freeze, int header);
 
 /* Names the loader refuses even though PostgreSQL would take them quoted. */
 int loader_ident_acceptable(const char *s, const char **why);

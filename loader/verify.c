@@ -160,8 +160,15 @@ static int check_top_file(const char *out_dir, const char *name, const char *wan
     return 0;
 }
 
-int loader_verify_output(const char *out_dir, const struct loader_manifest *m, int threads,
-                         struct loader_fileid **ids, struct sil_err *err)
+char *loader_file_path(const struct loader_manifest *m, const struct loader_file *f)
+{
+    if (f->dir >= m->ndirs)
+        SIL_BUG("data file of an unknown directory");
+    return sil_xasprintf("%s/%s", m->dirs[f->dir], f->path);
+}
+
+int loader_verify_output(const struct loader_manifest *m, int threads, struct loader_fileid **ids,
+                         struct sil_err *err)
 {
     if (m->expires_at) {
         time_t now = time(NULL);
@@ -171,18 +178,37 @@ int loader_verify_output(const char *out_dir, const struct loader_manifest *m, i
             return -1;
         }
     }
-    if (check_top_file(out_dir, m->shape_file, m->shape_checksum, "shape", err) < 0 ||
-        check_top_file(out_dir, m->schema_sql_file, m->schema_sql_checksum, "schema", err) < 0)
-        return -1;
-    char *data_dir = sil_xasprintf("%s/data", out_dir);
-    char real_data[PATH_MAX];
-    struct stat dst;
-    if (lstat(data_dir, &dst) < 0 || !S_ISDIR(dst.st_mode) || !realpath(data_dir, real_data)) {
-        sil_err_set(err, SIL_EINPUT, "'%s' is missing or not a directory", data_dir);
+    if (m->ndirs == 0)
+        SIL_BUG("manifest without a directory");
+    char(*real_data)[PATH_MAX] = sil_xcalloc(m->ndirs, sizeof *real_data);
+    for (size_t d = 0; d < m->ndirs; d++) {
+        const char *out_dir = m->dirs[d];
+        /* each shard has its own schema.sql (it names the shard's files) */
+        const struct loader_manifest *md = m->merged ? m->shards[d] : m;
+        if (check_top_file(out_dir, md->shape_file, md->shape_checksum, "shape", err) < 0 ||
+            check_top_file(out_dir, md->schema_sql_file, md->schema_sql_checksum, "schema", err) <
+                0) {
+            free(real_data);
+            return -1;
+        }
+        char *data_dir = sil_xasprintf("%s/data", out_dir);
+        struct stat dst;
+        if (lstat(data_dir, &dst) < 0 || !S_ISDIR(dst.st_mode) ||
+            !realpath(data_dir, real_data[d])) {
+            sil_err_set(err, SIL_EINPUT, "'%s' is missing or not a directory", data_dir);
+            free(data_dir);
+            free(real_data);
+            return -1;
+        }
         free(data_dir);
-        return -1;
+        for (size_t e = 0; e < d; e++)
+            if (strcmp(real_data[e], real_data[d]) == 0) {
+                sil_err_set(err, SIL_EINPUT, "'%s' and '%s' are the same directory", m->dirs[e],
+                            m->dirs[d]);
+                free(real_data);
+                return -1;
+            }
     }
-    free(data_dir);
     size_t n = 0;
     for (size_t t = 0; t < m->ntables; t++)
         n += m->tables[t].nfiles;
@@ -198,13 +224,14 @@ int loader_verify_output(const char *out_dir, const struct loader_manifest *m, i
         for (size_t f = 0; f < m->tables[t].nfiles && rc == 0; f++, k++) {
             struct vfile *v = &s.files[k];
             v->f = &m->tables[t].files[f];
-            v->path = sil_xasprintf("%s/%s", out_dir, v->f->path);
+            v->path = loader_file_path(m, v->f);
+            const char *real_data_f = real_data[v->f->dir];
             /* no symbolic link anywhere on the way: the resolved parent must be data/... */
             char *dir = sil_dirname(v->path);
             char real_dir[PATH_MAX];
             struct stat lst;
             if (!realpath(dir, real_dir) ||
-                (strcmp(real_dir, real_data) != 0 && !inside(real_data, real_dir))) {
+                (strcmp(real_dir, real_data_f) != 0 && !inside(real_data_f, real_dir))) {
                 rc = sil_err_set(err, SIL_EINPUT,
                                  "data file '%s' is not inside the output's data directory",
                                  v->f->path);
@@ -243,6 +270,7 @@ int loader_verify_output(const char *out_dir, const struct loader_manifest *m, i
     for (size_t i = 0; i < n; i++)
         free(s.files[i].path);
     free(s.files);
+    free(real_data);
     pthread_mutex_destroy(&s.mu);
     return rc;
 }

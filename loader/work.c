@@ -85,7 +85,7 @@ static int copy_piece(struct loader_run *r, PGconn *c, const struct loader_ptabl
 {
     const struct loader_mtable *mt = pt->mt;
     const struct loader_file *f = &mt->files[p->file];
-    char *path = sil_xasprintf("%s/%s", r->o->out_dir, f->path);
+    char *path = loader_file_path(r->m, f);
     int fd = loader_open_verified(path, &r->ids[p->gfile], err);
     free(path);
     if (fd < 0)
@@ -94,7 +94,7 @@ static int copy_piece(struct loader_run *r, PGconn *c, const struct loader_ptabl
                                                    r->m->data_format, mt->ncols, mt->cols, err);
     if (!src)
         return -1;
-    PGresult *res = PQexec(c, freeze ? pt->copy_freeze_sql : pt->copy_sql);
+    PGresult *res = PQexec(c, loader_plan_copy_sql(pt, freeze, f->header && p->start == 0));
     if (PQresultStatus(res) != PGRES_COPY_IN) {
         char what[200];
         snprintf(what, sizeof what, "cannot start COPY into %s", pt->label);

@@ -330,13 +330,14 @@ def main():
         if a.format == "csv":
             header, lines = lines[:1], lines[1:]
         chunks = [lines]
-        if a.chunk_rows and a.format != "csv" and len(lines) > a.chunk_rows:
+        if a.chunk_rows and len(lines) > a.chunk_rows:
             chunks = [lines[i:i + a.chunk_rows] for i in range(0, len(lines), a.chunk_rows)]
         os.unlink(whole)
         files = []
         for i, ch in enumerate(chunks):
             name = base + ("." + ext if len(chunks) == 1 else ".%03d.%s" % (i, ext))
-            data = b"".join(l + b"\n" for l in header + ch)
+            # as the generator does: the csv header only in the file that starts at row 0
+            data = b"".join(l + b"\n" for l in (header if i == 0 else []) + ch)
             path = os.path.join(a.out, name)
             with open(path, "wb") as f:
                 f.write(data)
@@ -356,7 +357,10 @@ def main():
         "data_format": a.format, "compression": a.compress, "shard": {"index": 1, "count": 1},
         "inputs": {"shape": {"file": "shape.json",
                              "checksum": blake(os.path.join(a.out, "shape.json"))}},
-        "sizing": {"mode": "source", "scale": 1},
+        "sizing": {"mode": "source", "scale": 1,
+                   "tables": [{"schema": t["schema"], "table": t["name"], "source": "source",
+                               "rows": t["total_rows"]} for t in mtables],
+                   "clamps": []},
         "schema_sql": {"file": "schema.sql", "checksum": blake(os.path.join(a.out, "schema.sql"))},
         "tables": mtables,
     }

@@ -85,7 +85,7 @@ variant() {
     assert_eq "$(table_sums staging "$s")" "$want" "$fx $name: same tables as the copy format"
     expect_exit 0 "$fx $name: teardown" -- "$LOADER" teardown --dsn "$DSN" --run "$(run_of)"
 }
-variant chinook csv 2 --format csv
+variant chinook csv-chunked 2 --format csv --chunk-rows 1000
 variant chinook jsonl-zstd-chunked 2 --format jsonl --compress zstd --chunk-rows 1000
 variant northwind zstd-chunked 1 --compress zstd --chunk-rows 500
 variant hr copy-chunked 2 --chunk-rows 7

@@ -152,9 +152,11 @@ m = json.load(open(p))
 m["shard"] = {"index": 1, "count": 2}
 for t in m["tables"]:
     t["total_rows"] = 2 * t["rows"]
+for z in m["sizing"]["tables"]:
+    z["rows"] *= 2
 json.dump(m, open(p, "w"))
 EOF
-refused staging "a shard alone" 2 "the output is shard 1 of 2; a shard alone cannot satisfy its foreign keys" -- \
+refused staging "a shard alone" 2 "is shard 1 of 2 of an output; a shard alone cannot satisfy its foreign keys" -- \
     "$LOADER" load "$T_TMP/v" --dsn dbname=staging
 
 # a hostile manifest: its names must be the shape's, so SQL in them goes nowhere
@@ -163,6 +165,9 @@ python3 - "$T_TMP/v/manifest.json" <<'EOF'
 import json, sys
 p = sys.argv[1]
 m = json.load(open(p))
+for z in m["sizing"]["tables"]:
+    if z["table"] == m["tables"][1]["name"]:
+        z["table"] = "orders; DROP TABLE customers"
 m["tables"][1]["name"] = "orders; DROP TABLE customers"
 json.dump(m, open(p, "w"))
 EOF
@@ -191,6 +196,9 @@ orders = [t for t in shape["tables"] if t["name"] == "orders"][0]
 morders = [t for t in man["tables"] if t["name"] == "orders"][0]
 if kind == "table":
     orders["name"] = value
+    for z in man["sizing"]["tables"]:
+        if z["table"] == morders["name"]:
+            z["table"] = value
     morders["name"] = value
 elif kind == "column":
     orders["columns"][4]["name"] = value

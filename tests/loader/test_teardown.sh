@@ -123,6 +123,9 @@ m = json.load(open(out + "/manifest.json"))
 for t in m["tables"]:
     if t["name"] == "orders":
         t["rows"] += 1; t["total_rows"] += 1; t["files"][0]["rows"] += 1
+for z in m["sizing"]["tables"]:
+    if z["table"] == "orders":
+        z["rows"] += 1
 json.dump(m, open(out + "/manifest.json", "w"))'
 expect_exit 1 "row count mismatch" -- "$LOADER" load "$T_TMP/bad" --dsn $D
 assert_contains "$T_ERR" "COPY loaded 3000 rows from 'data/public.orders.copy', the manifest says 3001" "rows: message"

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "envpolicy.h"
+#include "loader/envpolicy.h"
 
 static struct loader_envpolicy *shipped(void)
 {

@@ -55,7 +55,9 @@ static const char manifest_text[] =
     " \"data_format\": \"copy\", \"compression\": \"none\", \"shard\": {\"index\": 1, \"count\": "
     "1},"
     " \"inputs\": {\"shape\": {\"file\": \"shape.json\", \"checksum\": \"blake2b-256:" Z64 "\"}},"
-    " \"sizing\": {\"mode\": \"source\"},"
+    " \"sizing\": {\"mode\": \"source\", \"tables\": [{\"schema\": \"public\", \"table\": "
+    "\"Parent T\", \"source\": \"source\", \"rows\": 2}, {\"schema\": \"public\", \"table\": "
+    "\"child\", \"source\": \"source\", \"rows\": 3}]},"
     " \"schema_sql\": {\"file\": \"schema.sql\", \"checksum\": \"blake2b-256:" Z64 "\"},"
     " \"tables\": ["
     "  {\"schema\": \"public\", \"name\": \"Parent T\", \"rows\": 2, \"total_rows\": 2, "
@@ -66,6 +68,25 @@ static const char manifest_text[] =
     "\"first_row\": 0, \"columns\": [\"id\", \"parent_id\", \"COLNAME\", \"code\", \"k\"],"
     "   \"files\": [{\"file\": \"data/c.copy\", \"rows\": 3, \"bytes\": 9, \"checksum\": "
     "\"blake2b-256:" Z64 "\"}]}]}";
+
+/* Optional edits of the texts above (first occurrence), for single tests. */
+static const char *shape_from, *shape_to, *manifest_from, *manifest_to;
+
+static void apply_edit(struct sil_buf *b, const char *from, const char *to)
+{
+    if (!from)
+        return;
+    char *hit = strstr(b->data, from);
+    if (!hit)
+        fail_msg("'%s' not in the test text", from);
+    struct sil_buf o;
+    sil_buf_init(&o, 0);
+    sil_buf_add(&o, b->data, (size_t)(hit - b->data));
+    sil_buf_adds(&o, to);
+    sil_buf_adds(&o, hit + strlen(from));
+    sil_buf_release(b);
+    *b = o;
+}
 
 /* Substitute the placeholders and build a plan; NULL with err on refusal. */
 static struct loader_plan *plan_with(const char *check, const char *colname, const char *mcols,
@@ -99,6 +120,7 @@ static struct loader_plan *plan_with(const char *check, const char *colname, con
             p = next + strlen("COLNAME");
         }
     }
+    apply_edit(&b, shape_from, shape_to);
     *sp = sil_shape_parse(b.data, b.len, "shape.json", 0, err);
     sil_buf_release(&b);
     if (!*sp)
@@ -109,6 +131,7 @@ static struct loader_plan *plan_with(const char *check, const char *colname, con
     sil_buf_add(&mb, manifest_text, (size_t)(at - manifest_text));
     sil_buf_adds(&mb, mcols);
     sil_buf_adds(&mb, at + strlen("COLNAME"));
+    apply_edit(&mb, manifest_from, manifest_to);
     *mp = loader_manifest_parse(mb.data, mb.len, "manifest.json", err);
     sil_buf_release(&mb);
     if (!*mp)
@@ -231,6 +254,85 @@ static void test_loader_plan__manifest_must_match(void **state)
                    "is generated and cannot be loaded");
 }
 
+static void test_loader_plan__deferred_foreign_keys(void **state)
+{
+    (void)state;
+    struct sil_shape *s;
+    struct loader_manifest *m;
+    struct sil_err err;
+    /* a key of a broken cycle is added after the data like every other */
+    manifest_from = "\"files\": [{\"file\": \"data/c.copy\"";
+    manifest_to = "\"deferred_foreign_keys\": [\"child_parent_fkey\"], \"files\": [{\"file\": "
+                  "\"data/c.copy\"";
+    struct loader_plan *p = plan_with("(1 = 1)", "amount", "amount", &s, &m, &err);
+    if (!p)
+        fail_msg("refused: %s: %s", err.path, err.msg);
+    assert_int_equal(p->tables[1].nfks, 1);
+    assert_non_null(strstr(p->tables[1].fks[0].add_sql, "NOT VALID"));
+    loader_plan_free(p);
+    loader_manifest_free(m);
+    sil_shape_free(s);
+    manifest_to = "\"deferred_foreign_keys\": [\"nope\"], \"files\": [{\"file\": \"data/c.copy\"";
+    expect_refusal("(1 = 1)", "amount", "amount", "tables[1].deferred_foreign_keys[0]",
+                   "\"nope\" is not a foreign key of public.child in shape.json");
+    manifest_from = manifest_to = NULL;
+}
+
+static void test_loader_plan__csv_header(void **state)
+{
+    (void)state;
+    struct sil_shape *s;
+    struct loader_manifest *m;
+    struct sil_err err;
+    manifest_from = "\"data_format\": \"copy\"";
+    manifest_to = "\"data_format\": \"csv\"";
+    struct loader_plan *p = plan_with("(1 = 1)", "amount", "amount", &s, &m, &err);
+    manifest_from = manifest_to = NULL;
+    if (!p)
+        fail_msg("refused: %s: %s", err.path, err.msg);
+    const struct loader_ptable *pt = &p->tables[0];
+    assert_string_equal(loader_plan_copy_sql(pt, 0, 0),
+                        "COPY \"run_1\".\"Parent T\" (\"id\") FROM STDIN WITH (FORMAT csv)");
+    assert_string_equal(loader_plan_copy_sql(pt, 1, 0), "COPY \"run_1\".\"Parent T\" (\"id\") FROM "
+                                                        "STDIN WITH (FORMAT csv, FREEZE true)");
+    assert_string_equal(loader_plan_copy_sql(pt, 0, 1), "COPY \"run_1\".\"Parent T\" (\"id\") FROM "
+                                                        "STDIN WITH (FORMAT csv, HEADER true)");
+    assert_string_equal(loader_plan_copy_sql(pt, 1, 1),
+                        "COPY \"run_1\".\"Parent T\" (\"id\") FROM STDIN WITH (FORMAT csv, "
+                        "HEADER true, FREEZE true)");
+    /* the header flag follows the file that starts at row 0 */
+    assert_int_equal(m->tables[0].files[0].header, 1);
+    loader_plan_free(p);
+    loader_manifest_free(m);
+    sil_shape_free(s);
+}
+
+static void test_loader_plan__partitioned_as_plain(void **state)
+{
+    (void)state;
+    struct sil_shape *s;
+    struct loader_manifest *m;
+    struct sil_err err;
+    shape_from = "\"name\": \"Parent T\", \"kind\": \"table\",";
+    shape_to =
+        "\"name\": \"Parent T\", \"kind\": \"partitioned\", \"partitioning\": {\"strategy\": "
+        "\"range\", \"key\": [\"id\"], \"partitions\": [{\"name\": \"p1\", \"bound\": \"FOR "
+        "VALUES FROM (1) TO (10)\"}, {\"name\": \"p2\", \"bound\": \"DEFAULT\"}]},";
+    struct loader_plan *p = plan_with("(1 = 1)", "amount", "amount", &s, &m, &err);
+    shape_from = shape_to = NULL;
+    if (!p)
+        fail_msg("refused: %s: %s", err.path, err.msg);
+    assert_string_equal(p->tables[0].create_sql,
+                        "CREATE TABLE \"run_1\".\"Parent T\" (\"id\" bigint GENERATED BY "
+                        "DEFAULT AS IDENTITY NOT NULL)");
+    assert_int_equal(p->nnotes, 1);
+    assert_string_equal(p->notes[0], "public.Parent T is partitioned in the source (range on 1 "
+                                     "column, 2 partitions); loaded as a plain table");
+    loader_plan_free(p);
+    loader_manifest_free(m);
+    sil_shape_free(s);
+}
+
 static void test_loader_plan__schema_names(void **state)
 {
     (void)state;
@@ -261,6 +363,9 @@ int main(void)
         cmocka_unit_test(test_loader_plan__hostile_names),
         cmocka_unit_test(test_loader_plan__hostile_checks),
         cmocka_unit_test(test_loader_plan__manifest_must_match),
+        cmocka_unit_test(test_loader_plan__deferred_foreign_keys),
+        cmocka_unit_test(test_loader_plan__csv_header),
+        cmocka_unit_test(test_loader_plan__partitioned_as_plain),
         cmocka_unit_test(test_loader_plan__schema_names),
     };
     return cmocka_run_group_tests_name("loader_plan", tests, NULL, NULL);

@@ -13,7 +13,7 @@
 #include <zstd.h>
 
 #include "buf.h"
-#include "source.h"
+#include "loader/source.h"
 
 static const char *const cols3[] = {"id", "name", "doc"};
 
