@@ -125,9 +125,9 @@ pipeline() { # NAME LOADER...: one fixture through the whole pipeline
         | [$t.schema, $t.name, $n[0], $o[0]] | @tsv' "$shape")
     while IFS=$'\t' read -r sch tbl ncol ocol; do
         [ -n "$sch" ] || continue
-        psql -X -At -d "$db" -c "SELECT \"$ncol\"::text || '|' || \"$ocol\"::text FROM \"$sch\".\"$tbl\"" |
+        psql -X -At -d "$db" -c "SELECT \"$ncol\"::text || '|' || \"$ocol\"::text FROM \"$sch\".\"$tbl\" WHERE \"$ncol\" IS NOT NULL AND \"$ocol\" IS NOT NULL" |
             LC_ALL=C sort -u >"$dir/p.txt"
-        psql -X -At -d staging -c "SELECT \"$ncol\"::text || '|' || \"$ocol\"::text FROM \"$schema\".\"$tbl\"" |
+        psql -X -At -d staging -c "SELECT \"$ncol\"::text || '|' || \"$ocol\"::text FROM \"$schema\".\"$tbl\" WHERE \"$ncol\" IS NOT NULL AND \"$ocol\" IS NOT NULL" |
             LC_ALL=C sort -u >"$dir/s.txt"
         assert_eq "$(LC_ALL=C comm -12 "$dir/p.txt" "$dir/s.txt" | wc -l)" 0 \
             "$name: no production person's ($ncol, $ocol) in staging"
