@@ -879,6 +879,13 @@ int loader_load(const struct loader_load_opts *o, struct loader_load_result *res
     shape_path = sil_xasprintf("%s/%s", r->m->dirs[0], r->m->shape_file);
     if (!(r->shape = sil_shape_read_file(shape_path, 0, err)))
         goto done;
+    /* the manifest copies the shape's expiry; shape.json's own (under its checksum) counts too */
+    {
+        char what[PATH_MAX + 16];
+        snprintf(what, sizeof what, "shape '%s'", shape_path);
+        if (sil_expiry_check(r->shape->expires_at, what, err) < 0)
+            goto done;
+    }
     struct loader_plan_opts popts = {r->schema, o->tablespace};
     if (!(r->plan = loader_plan_build(r->shape, r->m, &popts, err)))
         goto done;
