@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "checksum.h"
+#include "endorse.h"
 #include "fileio.h"
 #include "json.h"
 #include "log.h"
@@ -87,6 +88,8 @@ struct ctx {
     struct loader_target target;
     char host[256], hostaddr[64], dbname[128], user[128];
     const char *policy_target;
+    int require_endorsement;
+    struct sil_endorsement *endorsements; /* one per output directory, when required */
     char marker[80];
     int has_marker;
     char *report_path, *teardown_path;
@@ -264,6 +267,25 @@ static void write_report(struct ctx *x)
     sil_jadd_str(out, "generator", r->m->generator);
     sil_jadd_str(out, "data_format", loader_data_format_name(r->m->data_format));
     sil_jadd_str(out, "compression", r->m->compression == LOADER_COMP_ZSTD ? "zstd" : "none");
+    cJSON *en = sil_jadd_object(o, "endorsement");
+    sil_jadd_bool(en, "required", x->require_endorsement);
+    cJSON *decs = sil_jadd_array(en, "decisions");
+    for (size_t i = 0; x->endorsements && i < r->m->ndirs; i++) {
+        const struct sil_endorsement *e = &x->endorsements[i];
+        cJSON *d = sil_jnew_object();
+        sil_jadd_str(d, "dir", realpath(r->m->dirs[i], real) ? real : r->m->dirs[i]);
+        sil_jadd_str(d, "by", e->by);
+        sil_jadd_str(d, "at", e->at);
+        sil_jadd_str(d, "note", e->note);
+        if (e->overridden)
+            sil_jadd_str(d, "override_reason", e->override_reason);
+        else
+            sil_jadd_null(d, "override_reason");
+        sil_jadd_str(d, "manifest_checksum", e->manifest_checksum);
+        sil_jadd_str(d, "report_checksum", e->report_checksum);
+        sil_jadd_bool(d, "passed", e->passed);
+        sil_jpush(decs, d);
+    }
     cJSON *ld = sil_jadd_object(o, "loader");
     sil_jadd_str(ld, "version", SIL_VERSION);
     sil_jadd_num(ld, "jobs", r->jobs);
@@ -399,7 +421,8 @@ static int inspect_target(struct ctx *x, const struct loader_envpolicy *pol, PGc
     if (loader_pg_exec(c, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", err) < 0 ||
         loader_pg_exec(c, "SET search_path = pg_catalog", err) < 0)
         return -1;
-    if (loader_envpolicy_check(pol, &x->target, &x->policy_target, err) < 0)
+    if (loader_envpolicy_check(pol, &x->target, &x->policy_target, &x->require_endorsement, err) <
+        0)
         return -1;
     /* the marker: the database-wide setting, and whatever this session sees (a role or
      * PGOPTIONS could mask the database's value; production anywhere is refused) */
@@ -909,6 +932,14 @@ int loader_load(const struct loader_load_opts *o, struct loader_load_result *res
         goto done;
     PQfinish(insp);
     insp = NULL;
+    if (x->require_endorsement) {
+        x->endorsements = sil_xcalloc(r->m->ndirs, sizeof *x->endorsements);
+        if (loader_endorsement_verify(r->m, x->policy_target, x->endorsements, err) < 0)
+            goto done;
+        const struct sil_endorsement *e = &x->endorsements[0];
+        sil_log_info("endorsed by %s at %s%s", e->by, e->at,
+                     e->overridden ? " (failed gates overridden)" : "");
+    }
     if (plan_jobs(x, err) < 0)
         goto done;
     if (o->dry_run) {
@@ -1064,6 +1095,7 @@ done:
     free(r->ts);
     free(r->file_base);
     free(r->ids);
+    free(x->endorsements);
     loader_plan_free(r->plan);
     sil_shape_free(r->shape);
     loader_manifest_free(r->m);

@@ -57,4 +57,82 @@ D=dbname=staging
 
 expect_exit 0 "an unexpired output loads" -- "$LOADER" load "$T_TMP/out" --dsn "$D" --jobs 2
 assert_eq "$(run_status staging "$(run_of)")" COMPLETED "the unexpired load is COMPLETED"
+assert_eq "$(jq -c .endorsement "$T_TMP/out/loads/$(run_of).json")" '{"required":false,"decisions":[]}' \
+    "the run report says no endorsement was required"
+
+# --- require_endorsement ---
+# the shipped policy, with the unix socket target requiring an endorsement
+jq '(.targets[] | select(.name == "local unix socket")) += {"require_endorsement": true}' \
+    policies/environments.json >"$T_TMP/env.json"
+# needs NAME WHAT CODE MESSAGE: loading $T_TMP/NAME under that policy is refused, nothing changed
+needs() {
+    local before
+    before=$(catalog staging)
+    expect_exit "$3" "$2" -- "$LOADER" load "$T_TMP/$1" --dsn "$D" --policy "$T_TMP/env.json"
+    assert_contains "$T_ERR" "$4" "$2: message"
+    assert_eq "$(catalog staging)" "$before" "$2: nothing changed in the target"
+}
+expect_exit 0 "report on the output" -- "$GEN" report "$T_TMP/out" -q
+needs out "an unendorsed output is refused" 3 \
+    "loader: refused to load: output '$T_TMP/out' has no endorsement, which target 'local unix socket' of the environment policy requires"
+assert_contains "$T_ERR" "hint: a domain expert reviews its report and records a decision: generator report OUT --endorse" \
+    "unendorsed: the hint says how to endorse"
+
+copy "$T_TMP/out" rejected
+expect_exit 0 "reject" -- "$GEN" report "$T_TMP/rejected" --reject --by "Rita Review" \
+    --note "salaries look flat" -q
+at=$(jq -r .at "$T_TMP/rejected/endorsement.json")
+needs rejected "a rejected output is refused" 3 \
+    "output '$T_TMP/rejected' was rejected by Rita Review at $at: salaries look flat"
+
+expect_exit 0 "endorse" -- "$GEN" report "$T_TMP/out" --endorse --by "Dana Admin" \
+    --note "KS and linkage reviewed" -q
+at=$(jq -r .at "$T_TMP/out/endorsement.json")
+
+# tamper one data file, fix up nothing else: its checksum in the manifest no longer matches
+copy "$T_TMP/out" tampered
+f=$(jq -r '.tables[0].files[0].file' "$T_TMP/out/manifest.json")
+python3 -c '
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[0] = ord("9") if b[0] != ord("9") else ord("8")
+open(p, "wb").write(bytes(b))' "$T_TMP/tampered/$f"
+needs tampered "a data file changed after the endorsement is refused" 2 \
+    "loader: cannot load: data file '$f' does not match its checksum in the manifest"
+
+# the same, with the manifest fixed up to match: the endorsement no longer binds it
+sum=$(python3 -c '
+import hashlib, sys
+print("blake2b-256:" + hashlib.blake2b(open(sys.argv[1], "rb").read(), digest_size=32).hexdigest())' \
+    "$T_TMP/tampered/$f")
+jq --arg s "$sum" '.tables[0].files[0].checksum = $s' "$T_TMP/out/manifest.json" >"$T_TMP/tampered/manifest.json"
+needs tampered "a manifest changed after the endorsement is refused" 3 \
+    "output '$T_TMP/tampered' changed after its endorsement by Dana Admin at $at: "
+assert_contains "$T_ERR" "manifest.json" "changed manifest: the message says which file"
+
+# a new report after the endorsement needs a new decision
+copy "$T_TMP/out" rereported
+jq '.created_at = "2026-01-01T00:00:00Z"' "$T_TMP/out/report.json" >"$T_TMP/rereported/report.json"
+needs rereported "a report changed after the endorsement is refused" 3 \
+    "output '$T_TMP/rereported' changed after its endorsement by Dana Admin at $at: "
+assert_contains "$T_ERR" "report.json" "changed report: the message says which file"
+
+# a malformed record is an input error, never "not endorsed"
+copy "$T_TMP/out" malformed
+jq '.surprise = 1' "$T_TMP/out/endorsement.json" >"$T_TMP/malformed/endorsement.json"
+needs malformed "a malformed endorsement is refused" 2 "unknown key \"surprise\""
+
+# the endorsed output loads, and the run report records the decision
+rm -rf "$T_TMP/out/loads"
+expect_exit 0 "the endorsed output loads" -- "$LOADER" load "$T_TMP/out" --dsn "$D" \
+    --policy "$T_TMP/env.json" --jobs 2
+RUN=$(run_of)
+assert_eq "$(run_status staging "$RUN")" COMPLETED "the endorsed load is COMPLETED"
+assert_contains "$T_ERR" "endorsed by Dana Admin at $at" "the load says who endorsed it"
+assert_eq "$(jq -c '.endorsement | [.required, (.decisions[] | [.by, .at, .note, .override_reason, .manifest_checksum, .report_checksum, .passed])]' "$T_TMP/out/loads/$RUN.json")" \
+    "$(jq -c --arg at "$at" '[true, [.by, $at, .note, .override_reason, .manifest_checksum, .report_checksum, .passed]]' "$T_TMP/out/endorsement.json")" \
+    "the run report records who, when, the note and the checksums"
+assert_eq "$(jq -r '.endorsement.decisions[0].note' "$T_TMP/out/loads/$RUN.json")" "KS and linkage reviewed" \
+    "the run report has the note"
 t_done
