@@ -17,6 +17,7 @@ struct rule {
     char *user;     /* glob; NULL = any */
     int port;       /* 0 = any */
     char *reason;
+    int require_endorsement;
 };
 
 struct loader_envpolicy {
@@ -91,15 +92,13 @@ static int rd_rules(struct sil_jctx *c, const cJSON *root, const char *key, int 
             return -1;
         if (!host && !db && !user && !port)
             return sil_jctx_fail(c, "a rule needs at least one of host, port, database, user");
-        if (endorse)
-            return sil_jctx_fail_at(c, "require_endorsement",
-                                    "endorsement checks are not supported by this loader");
         v[i].name = name ? sil_xstrdup(name) : NULL;
         v[i].host = host ? lower_dup(host) : NULL;
         v[i].database = db ? sil_xstrdup(db) : NULL;
         v[i].user = user ? sil_xstrdup(user) : NULL;
         v[i].port = (int)port;
         v[i].reason = reason ? sil_xstrdup(reason) : NULL;
+        v[i].require_endorsement = endorse;
         sil_jctx_restore(c, m2);
     }
     sil_jctx_restore(c, mark);
@@ -227,7 +226,7 @@ static void describe_rule(const struct rule *r, char *buf, size_t n)
 }
 
 int loader_envpolicy_check(const struct loader_envpolicy *p, const struct loader_target *t,
-                           const char **target_name, struct sil_err *err)
+                           const char **target_name, int *require_endorsement, struct sil_err *err)
 {
     char desc[512];
     for (size_t i = 0; i < p->ndeny; i++)
@@ -244,6 +243,7 @@ int loader_envpolicy_check(const struct loader_envpolicy *p, const struct loader
     for (size_t i = 0; i < p->ntargets; i++)
         if (rule_matches(&p->targets[i], t)) {
             *target_name = p->targets[i].name;
+            *require_endorsement = p->targets[i].require_endorsement;
             return 0;
         }
     char *d = loader_target_describe(t);

@@ -36,10 +36,13 @@ void loader_envpolicy_free(struct loader_envpolicy *p);
 /*
  * Host, port, database and user rules. Fails with SIL_EPOLICY naming the
  * deny rule that matched, or saying no target rule allows the target. On
- * success *target_name is the allowing rule's name (owned by the policy).
+ * success *target_name is the allowing rule's name (owned by the policy) and
+ * *require_endorsement its require_endorsement (0 when absent): the output
+ * must then carry an endorsement still bound to it (loader/endorse.h).
  */
 int loader_envpolicy_check(const struct loader_envpolicy *p, const struct loader_target *t,
-                           const char **target_name, struct sil_err *err) SIL_WUR;
+                           const char **target_name, int *require_endorsement,
+                           struct sil_err *err) SIL_WUR;
 
 /*
  * The database marker: `marker` is the value of silhouette.environment set

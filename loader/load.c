@@ -14,7 +14,9 @@
 
 #include "buf.h"
 #include "checksum.h"
+#include "endorse.h"
 #include "fileio.h"
+#include "telemetry.h"
 #include "json.h"
 #include "log.h"
 #include "meta.h"
@@ -87,6 +89,8 @@ struct ctx {
     struct loader_target target;
     char host[256], hostaddr[64], dbname[128], user[128];
     const char *policy_target;
+    int require_endorsement;
+    struct sil_endorsement *endorsements; /* one per output directory, when required */
     char marker[80];
     int has_marker;
     char *report_path, *teardown_path;
@@ -264,6 +268,25 @@ static void write_report(struct ctx *x)
     sil_jadd_str(out, "generator", r->m->generator);
     sil_jadd_str(out, "data_format", loader_data_format_name(r->m->data_format));
     sil_jadd_str(out, "compression", r->m->compression == LOADER_COMP_ZSTD ? "zstd" : "none");
+    cJSON *en = sil_jadd_object(o, "endorsement");
+    sil_jadd_bool(en, "required", x->require_endorsement);
+    cJSON *decs = sil_jadd_array(en, "decisions");
+    for (size_t i = 0; x->endorsements && i < r->m->ndirs; i++) {
+        const struct sil_endorsement *e = &x->endorsements[i];
+        cJSON *d = sil_jnew_object();
+        sil_jadd_str(d, "dir", realpath(r->m->dirs[i], real) ? real : r->m->dirs[i]);
+        sil_jadd_str(d, "by", e->by);
+        sil_jadd_str(d, "at", e->at);
+        sil_jadd_str(d, "note", e->note);
+        if (e->overridden)
+            sil_jadd_str(d, "override_reason", e->override_reason);
+        else
+            sil_jadd_null(d, "override_reason");
+        sil_jadd_str(d, "manifest_checksum", e->manifest_checksum);
+        sil_jadd_str(d, "report_checksum", e->report_checksum);
+        sil_jadd_bool(d, "passed", e->passed);
+        sil_jpush(decs, d);
+    }
     cJSON *ld = sil_jadd_object(o, "loader");
     sil_jadd_str(ld, "version", SIL_VERSION);
     sil_jadd_num(ld, "jobs", r->jobs);
@@ -399,7 +422,8 @@ static int inspect_target(struct ctx *x, const struct loader_envpolicy *pol, PGc
     if (loader_pg_exec(c, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", err) < 0 ||
         loader_pg_exec(c, "SET search_path = pg_catalog", err) < 0)
         return -1;
-    if (loader_envpolicy_check(pol, &x->target, &x->policy_target, err) < 0)
+    if (loader_envpolicy_check(pol, &x->target, &x->policy_target, &x->require_endorsement, err) <
+        0)
         return -1;
     /* the marker: the database-wide setting, and whatever this session sees (a role or
      * PGOPTIONS could mask the database's value; production anywhere is refused) */
@@ -764,6 +788,87 @@ static int check_fks_validated(struct ctx *x, struct sil_err *err)
     return 0;
 }
 
+/* The dashboard rows of docs/telemetry.md, recorded once the run's row exists. */
+static int record_telemetry(struct ctx *x, struct sil_err *err)
+{
+    struct loader_run *r = &x->r;
+    struct loader_telemetry t;
+    loader_telemetry_collect(r->m, x->require_endorsement, x->endorsements, &t);
+    for (const cJSON *n = t.notes->child; n; n = n->next)
+        sil_log_info("%s", n->valuestring);
+    int64_t requested = 0, produced = 0;
+    for (size_t i = 0; i < r->m->nsizes; i++)
+        requested += r->m->sizes[i].rows;
+    produced = requested;
+    cJSON *clamps = sil_jnew_array();
+    for (size_t i = 0; i < r->m->nclamps; i++) {
+        const struct loader_mclamp *k = &r->m->clamps[i];
+        requested += k->requested - k->produced;
+        cJSON *o = sil_jnew_object();
+        sil_jadd_str(o, "schema", k->schema);
+        sil_jadd_str(o, "table", k->table);
+        sil_jadd_num(o, "requested", (double)k->requested);
+        sil_jadd_num(o, "produced", (double)k->produced);
+        sil_jadd_str(o, "reason", k->reason);
+        sil_jpush(clamps, o);
+    }
+    char req_s[32], prod_s[32];
+    snprintf(req_s, sizeof req_s, "%lld", (long long)requested);
+    snprintf(prod_s, sizeof prod_s, "%lld", (long long)produced);
+    char *clamps_s = compact(clamps);
+    char *ks_s = cJSON_PrintUnformatted(t.ks), *links_s = cJSON_PrintUnformatted(t.links),
+         *end_s = cJSON_PrintUnformatted(t.endorsements),
+         *alerts_s = cJSON_PrintUnformatted(t.alerts);
+    if (!ks_s || !links_s || !end_s || !alerts_s)
+        SIL_BUG("out of memory printing telemetry");
+    const char *p1[] = {r->run_id, x->policy_target ? x->policy_target : "", req_s, prod_s,
+                        clamps_s};
+    const char *p2[] = {r->run_id, ks_s};
+    const char *p3[] = {r->run_id, links_s};
+    const char *p4[] = {r->run_id, end_s};
+    const char *p5[] = {r->run_id, alerts_s};
+    int rc =
+        ctl_execp(x,
+                  "UPDATE silhouette_meta.load_runs SET policy_target = $2, rows_requested = $3, "
+                  "rows_produced = $4, clamps = $5::jsonb WHERE run_id = $1",
+                  5, p1, NULL, err) < 0 ||
+                ctl_execp(x,
+                          "INSERT INTO silhouette_meta.ks_results SELECT $1, x.* FROM "
+                          "jsonb_to_recordset($2::jsonb) AS x(shard integer, subject text, test "
+                          "text, d_sample float8, d_all_rows float8, p float8, p_adjusted "
+                          "float8, threshold float8, sample_rows bigint, passed boolean) "
+                          "ON CONFLICT DO NOTHING",
+                          2, p2, NULL, err) < 0 ||
+                ctl_execp(x,
+                          "INSERT INTO silhouette_meta.linkage_metrics SELECT $1, x.* FROM "
+                          "jsonb_to_recordset($2::jsonb) AS x(shard integer, subject text, "
+                          "metric text, measured float8, threshold float8, passed boolean, "
+                          "keys_checked bigint, keys_found bigint, orphans bigint) "
+                          "ON CONFLICT DO NOTHING",
+                          2, p3, NULL, err) < 0 ||
+                ctl_execp(x,
+                          "INSERT INTO silhouette_meta.endorsements SELECT $1, x.* FROM "
+                          "jsonb_to_recordset($2::jsonb) AS x(shard integer, out_dir text, "
+                          "required boolean, status text, decided_by text, decided_at "
+                          "timestamptz, note text, override_reason text, report_checksum text, "
+                          "detail text) ON CONFLICT DO NOTHING",
+                          2, p4, NULL, err) < 0 ||
+                ctl_execp(x,
+                          "INSERT INTO silhouette_meta.alerts (run_id, kind, message) SELECT "
+                          "$1, x.kind, x.message FROM jsonb_to_recordset($2::jsonb) AS x(kind "
+                          "text, message text)",
+                          2, p5, NULL, err) < 0
+            ? -1
+            : 0;
+    free(clamps_s);
+    free(ks_s);
+    free(links_s);
+    free(end_s);
+    free(alerts_s);
+    loader_telemetry_release(&t);
+    return rc;
+}
+
 static void record_failure(struct ctx *x)
 {
     struct loader_run *r = &x->r;
@@ -777,11 +882,19 @@ static void record_failure(struct ctx *x)
     sil_jpush_str(errs, sil_err_format(&x->ferr, NULL, buf, sizeof buf));
     char *errs_s = compact(errs);
     char *rows_s = compact(rows_json(x));
-    const char *params[] = {r->run_id, errs_s, rows_s};
+    char secs[32];
+    snprintf(secs, sizeof secs, "%.3f", sil_now() - x->t_start);
+    const char *params[] = {r->run_id, errs_s, rows_s, secs};
+    const char *aparams[] = {r->run_id, buf};
     if (ctl_execp(x,
                   "UPDATE silhouette_meta.load_runs SET status = 'FAILED', finished_at = now(), "
-                  "errors = $2::jsonb, rows = $3::jsonb WHERE run_id = $1 AND status = 'RUNNING'",
-                  3, params, NULL, &e) < 0)
+                  "errors = $2::jsonb, rows = $3::jsonb, runtime_seconds = $4::float8 WHERE "
+                  "run_id = $1 AND status = 'RUNNING'",
+                  4, params, NULL, &e) < 0 ||
+        ctl_execp(x,
+                  "INSERT INTO silhouette_meta.alerts (run_id, kind, message) VALUES ($1, "
+                  "'RUN_FAILED', $2)",
+                  2, aparams, NULL, &e) < 0)
         sil_log_error("cannot record the failure of run %s: %s", r->run_id, e.msg);
     if (!x->o->keep_failed && x->schema_created) {
         char *q = sil_ident_quote(r->schema);
@@ -879,6 +992,13 @@ int loader_load(const struct loader_load_opts *o, struct loader_load_result *res
     shape_path = sil_xasprintf("%s/%s", r->m->dirs[0], r->m->shape_file);
     if (!(r->shape = sil_shape_read_file(shape_path, 0, err)))
         goto done;
+    /* the manifest copies the shape's expiry; shape.json's own (under its checksum) counts too */
+    {
+        char what[PATH_MAX + 16];
+        snprintf(what, sizeof what, "shape '%s'", shape_path);
+        if (sil_expiry_check(r->shape->expires_at, what, err) < 0)
+            goto done;
+    }
     struct loader_plan_opts popts = {r->schema, o->tablespace};
     if (!(r->plan = loader_plan_build(r->shape, r->m, &popts, err)))
         goto done;
@@ -902,6 +1022,14 @@ int loader_load(const struct loader_load_opts *o, struct loader_load_result *res
         goto done;
     PQfinish(insp);
     insp = NULL;
+    if (x->require_endorsement) {
+        x->endorsements = sil_xcalloc(r->m->ndirs, sizeof *x->endorsements);
+        if (loader_endorsement_verify(r->m, x->policy_target, x->endorsements, err) < 0)
+            goto done;
+        const struct sil_endorsement *e = &x->endorsements[0];
+        sil_log_info("endorsed by %s at %s%s", e->by, e->at,
+                     e->overridden ? " (failed gates overridden)" : "");
+    }
     if (plan_jobs(x, err) < 0)
         goto done;
     if (o->dry_run) {
@@ -964,6 +1092,8 @@ int loader_load(const struct loader_load_opts *o, struct loader_load_result *res
             goto failed;
         x->row_inserted = 1;
     }
+    if (record_telemetry(x, err) < 0)
+        goto failed;
     x->schema_created = 1; /* from here a failure drops it (IF EXISTS) */
     if (setup_schema(x, err) < 0)
         goto failed;
@@ -993,14 +1123,17 @@ int loader_load(const struct loader_load_opts *o, struct loader_load_result *res
         for (size_t i = 0; i < r->nnotes; i++)
             sil_jpush_str(notes, r->notes[i]);
         notes_s = compact(notes);
-        const char *params[] = {r->run_id, rows_s, fast_s, notes_s};
+        char secs[32];
+        snprintf(secs, sizeof secs, "%.3f", sil_now() - x->t_start);
+        const char *params[] = {r->run_id, rows_s, fast_s, notes_s, secs};
         int64_t n = 0;
         /* the control connection commits synchronously: COMPLETED is durable once said */
         int ok = ctl_execp(x,
                            "UPDATE silhouette_meta.load_runs SET status = 'COMPLETED', "
                            "finished_at = now(), rows = $2::jsonb, fast_paths = $3::jsonb, "
-                           "errors = $4::jsonb WHERE run_id = $1 AND status = 'RUNNING'",
-                           4, params, &n, err) == 0;
+                           "errors = $4::jsonb, runtime_seconds = $5::float8 WHERE run_id = $1 "
+                           "AND status = 'RUNNING'",
+                           5, params, &n, err) == 0;
         free(rows_s);
         free(fast_s);
         free(notes_s);
@@ -1057,6 +1190,7 @@ done:
     free(r->ts);
     free(r->file_base);
     free(r->ids);
+    free(x->endorsements);
     loader_plan_free(r->plan);
     sil_shape_free(r->shape);
     loader_manifest_free(r->m);

@@ -184,16 +184,24 @@ static int rd_sizing(struct rd *r, const cJSON *root)
     if (clamps) {
         m2 = sil_jctx_key(&r->c, "clamps");
         i = 0;
+        size_t nc = (size_t)cJSON_GetArraySize(clamps);
+        r->m->clamps = sil_arena_alloc(a, (nc ? nc : 1) * sizeof *r->m->clamps);
         for (const cJSON *e = clamps->child; e; e = e->next, i++) {
             size_t m3 = sil_jctx_index(&r->c, i);
-            const char *s = NULL;
+            const char *cs = NULL, *ct = NULL, *why = NULL;
             int64_t req = 0, prod = 0;
-            if (sil_json_check_object(&r->c, e, ckeys) < 0 || rd_ident(r, e, "schema", &s) < 0 ||
-                rd_ident(r, e, "table", &s) < 0 ||
+            if (sil_json_check_object(&r->c, e, ckeys) < 0 || rd_ident(r, e, "schema", &cs) < 0 ||
+                rd_ident(r, e, "table", &ct) < 0 ||
                 sil_json_int(&r->c, e, "requested", 1, 0, INT64_C(1) << 50, &req) < 0 ||
                 sil_json_int(&r->c, e, "produced", 1, 0, INT64_C(1) << 50, &prod) < 0 ||
-                sil_json_str(&r->c, e, "reason", 1, 256, &s) < 0)
+                sil_json_str(&r->c, e, "reason", 1, 256, &why) < 0)
                 return -1;
+            struct loader_mclamp *k = &r->m->clamps[r->m->nclamps++];
+            k->schema = cs;
+            k->table = ct;
+            k->requested = req;
+            k->produced = prod;
+            k->reason = sil_arena_strdup(a, why);
             if (prod > req)
                 return sil_jctx_fail_at(&r->c, "produced",
                                         "a clamp produced %lld rows, more than the %lld "

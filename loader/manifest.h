@@ -43,6 +43,14 @@ struct loader_msize {
     int64_t rows;
 };
 
+/* sizing.clamps[]: a table reduced by a guardrail. */
+struct loader_mclamp {
+    const char *schema;
+    const char *table;
+    int64_t requested, produced;
+    const char *reason;
+};
+
 struct loader_mtable {
     const char *schema;
     const char *name;
@@ -74,6 +82,8 @@ struct loader_manifest {
     const char *sizing_mode;
     size_t nsizes;
     struct loader_msize *sizes; /* sizing.tables, in the manifest's order */
+    size_t nclamps;
+    struct loader_mclamp *clamps; /* sizing.clamps */
     const char *schema_sql_file;
     const char *schema_sql_checksum;
     size_t ntables;

@@ -88,6 +88,83 @@ static const char meta_ddl[] =
     " loaded_at timestamptz NOT NULL DEFAULT now(),"
     " PRIMARY KEY (run_id, piece));";
 
+/* Telemetry for dashboards (docs/telemetry.md): added to any version-1 silhouette_meta, so
+ * every statement is idempotent and older loaders keep working beside it. */
+static const char telemetry_ddl[] =
+    "ALTER TABLE silhouette_meta.load_runs"
+    " ADD COLUMN IF NOT EXISTS policy_target text,"
+    " ADD COLUMN IF NOT EXISTS runtime_seconds double precision,"
+    " ADD COLUMN IF NOT EXISTS rows_requested bigint,"
+    " ADD COLUMN IF NOT EXISTS rows_produced bigint,"
+    " ADD COLUMN IF NOT EXISTS clamps jsonb NOT NULL DEFAULT '[]';"
+    "CREATE TABLE IF NOT EXISTS silhouette_meta.ks_results ("
+    " run_id text NOT NULL REFERENCES silhouette_meta.load_runs ON DELETE CASCADE,"
+    " shard integer NOT NULL,"
+    " subject text NOT NULL,"
+    " test text NOT NULL,"
+    " d_sample double precision,"
+    " d_all_rows double precision,"
+    " p double precision,"
+    " p_adjusted double precision,"
+    " threshold double precision,"
+    " sample_rows bigint,"
+    " passed boolean NOT NULL,"
+    " PRIMARY KEY (run_id, shard, subject, test));"
+    "CREATE TABLE IF NOT EXISTS silhouette_meta.linkage_metrics ("
+    " run_id text NOT NULL REFERENCES silhouette_meta.load_runs ON DELETE CASCADE,"
+    " shard integer NOT NULL,"
+    " subject text NOT NULL,"
+    " metric text NOT NULL,"
+    " measured double precision NOT NULL,"
+    " threshold double precision,"
+    " passed boolean NOT NULL,"
+    " keys_checked bigint,"
+    " keys_found bigint,"
+    " orphans bigint,"
+    " PRIMARY KEY (run_id, shard, subject, metric));"
+    "CREATE TABLE IF NOT EXISTS silhouette_meta.endorsements ("
+    " run_id text NOT NULL REFERENCES silhouette_meta.load_runs ON DELETE CASCADE,"
+    " shard integer NOT NULL,"
+    " out_dir text NOT NULL,"
+    " required boolean NOT NULL,"
+    " status text NOT NULL CHECK (status IN"
+    "  ('ENDORSED','REJECTED','CHANGED','ABSENT','MALFORMED')),"
+    " decided_by text,"
+    " decided_at timestamptz,"
+    " note text,"
+    " override_reason text,"
+    " report_checksum text,"
+    " detail text,"
+    " PRIMARY KEY (run_id, shard));"
+    "CREATE TABLE IF NOT EXISTS silhouette_meta.alerts ("
+    " alert_id bigserial PRIMARY KEY,"
+    " run_id text NOT NULL REFERENCES silhouette_meta.load_runs ON DELETE CASCADE,"
+    " raised_at timestamptz NOT NULL DEFAULT now(),"
+    " kind text NOT NULL CHECK (kind IN"
+    "  ('RUN_FAILED','GATES_OVERRIDDEN','REPORT_FAILED','ROWS_CLAMPED')),"
+    " message text NOT NULL);";
+
+/* Are the telemetry tables and columns there? ALTER TABLE would take an exclusive lock on
+ * load_runs (waiting for other runs' piece transactions) even when nothing is missing. */
+static int telemetry_present(PGconn *c, int *present, struct sil_err *err)
+{
+    PGresult *r = loader_pg_query(
+        c,
+        "SELECT to_regclass('silhouette_meta.ks_results') IS NOT NULL AND "
+        "to_regclass('silhouette_meta.linkage_metrics') IS NOT NULL AND "
+        "to_regclass('silhouette_meta.endorsements') IS NOT NULL AND "
+        "to_regclass('silhouette_meta.alerts') IS NOT NULL AND "
+        "(SELECT count(*) FROM pg_attribute WHERE attrelid = "
+        "'silhouette_meta.load_runs'::regclass AND NOT attisdropped AND attname IN "
+        "('policy_target','runtime_seconds','rows_requested','rows_produced','clamps')) = 5",
+        0, NULL, err);
+    if (!r)
+        return -1;
+    *present = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    return 0;
+}
+
 int loader_meta_ensure(PGconn *c, struct sil_err *err)
 {
     /* Serialise concurrent first runs on a transaction-level lock. */
@@ -95,9 +172,12 @@ int loader_meta_ensure(PGconn *c, struct sil_err *err)
         return -1;
     char lock[96];
     snprintf(lock, sizeof lock, "SELECT pg_advisory_xact_lock(%d, 0)", LOADER_LOCK_CLASS);
-    int exists = 0;
+    int exists = 0, present = 0;
     if (loader_pg_exec(c, lock, err) < 0 || loader_meta_check(c, &exists, err) < 0 ||
-        (!exists && loader_pg_exec(c, meta_ddl, err) < 0) || loader_pg_exec(c, "COMMIT", err) < 0) {
+        (!exists && loader_pg_exec(c, meta_ddl, err) < 0) ||
+        telemetry_present(c, &present, err) < 0 ||
+        (!present && loader_pg_exec(c, telemetry_ddl, err) < 0) ||
+        loader_pg_exec(c, "COMMIT", err) < 0) {
         struct sil_err ignore;
         if (loader_pg_exec(c, "ROLLBACK", &ignore) < 0) {
             /* the connection is gone; the caller reports err */

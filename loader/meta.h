@@ -25,7 +25,8 @@
 /* 0 when silhouette_meta is absent or is the loader's (and *exists says
  * which); SIL_EPOLICY when a schema of that name is not the loader's. */
 int loader_meta_check(PGconn *c, int *exists, struct sil_err *err) SIL_WUR;
-/* Create silhouette_meta if missing (safe against concurrent loaders). */
+/* Create silhouette_meta if missing, and its telemetry tables and columns if missing
+ * (docs/telemetry.md); safe against concurrent loaders. */
 int loader_meta_ensure(PGconn *c, struct sil_err *err) SIL_WUR;
 
 /* The advisory lock key of a run (the second int4 key). */

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +17,7 @@
 
 #include "checksum.h"
 #include "fileio.h"
+#include "shape.h"
 #include "signals.h"
 
 struct vfile {
@@ -167,17 +169,20 @@ char *loader_file_path(const struct loader_manifest *m, const struct loader_file
     return sil_xasprintf("%s/%s", m->dirs[f->dir], f->path);
 }
 
+int loader_verify_expiry(const struct loader_manifest *m, struct sil_err *err)
+{
+    if (!m->expires_at)
+        return 0;
+    char what[PATH_MAX + 64];
+    snprintf(what, sizeof what, "the shape of output '%s'", m->dirs[0]);
+    return sil_expiry_check(m->expires_at, what, err);
+}
+
 int loader_verify_output(const struct loader_manifest *m, int threads, struct loader_fileid **ids,
                          struct sil_err *err)
 {
-    if (m->expires_at) {
-        time_t now = time(NULL);
-        if ((int64_t)now >= m->expires_epoch) {
-            sil_err_set(err, SIL_EEXPIRED, "the output's shape expired at %s", m->expires_at);
-            sil_err_hint(err, "sample the source again and generate a new output");
-            return -1;
-        }
-    }
+    if (loader_verify_expiry(m, err) < 0)
+        return -1;
     if (m->ndirs == 0)
         SIL_BUG("manifest without a directory");
     char(*real_data)[PATH_MAX] = sil_xcalloc(m->ndirs, sizeof *real_data);

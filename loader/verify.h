@@ -21,7 +21,11 @@ struct loader_fileid {
     struct timespec mtime;
 };
 
-/* Verify; on success *ids has one entry per data file, in manifest order
+/* Refuse an output whose manifest records an expired shape (shape_expires_at):
+ * SIL_EEXPIRED naming the date, with the hint on getting a fresh shape. */
+int loader_verify_expiry(const struct loader_manifest *m, struct sil_err *err) SIL_WUR;
+
+/* Verify (the expiry first); on success *ids has one entry per data file, in manifest order
  * (table by table, file by file), which the caller frees. SIL_EINPUT names
  * the file that does not match, SIL_EEXPIRED an expired output. */
 int loader_verify_output(const struct loader_manifest *m, int threads, struct loader_fileid **ids,

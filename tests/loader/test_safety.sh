@@ -136,7 +136,7 @@ m = json.load(open(p))
 m["shape_expires_at"] = "2020-01-01T00:00:00Z"
 json.dump(m, open(p, "w"))
 EOF
-refused staging "expired output" 2 "the output's shape expired at 2020-01-01T00:00:00Z" -- \
+refused staging "expired output" 2 "the shape of output '$T_TMP/v' expired on 2020-01-01 at 00:00:00 UTC" -- \
     "$LOADER" load "$T_TMP/v" --dsn dbname=staging
 
 variant

@@ -24,7 +24,8 @@ static int decide(const struct loader_envpolicy *p, const char *host, const char
                   const char *db, const char **target, struct sil_err *err)
 {
     struct loader_target t = {host, addr, 5432, db, "ops"};
-    return loader_envpolicy_check(p, &t, target, err);
+    int endorse;
+    return loader_envpolicy_check(p, &t, target, &endorse, err);
 }
 
 static void test_loader_envpolicy__shipped(void **state)
@@ -97,8 +98,8 @@ static void test_loader_envpolicy__strict(void **state)
     bad_policy(HEAD "\"allowed_markers\": [\"production\"], \"deny\": [], \"targets\": []}",
                "allowed_markers[0]", "\"production\" can never be an allowed marker");
     bad_policy(HEAD "\"allowed_markers\": [], \"deny\": [], \"targets\": [{\"name\": \"x\", "
-                    "\"host\": \"h\", \"require_endorsement\": true}]}",
-               "targets[0].require_endorsement", "not supported by this loader");
+                    "\"host\": \"h\", \"require_endorsement\": \"yes\"}]}",
+               "targets[0].require_endorsement", "expected");
     bad_policy(HEAD "\"allowed_markers\": [], \"deny\": [{\"reason\": \"r\"}], \"targets\": []}",
                "deny[0]", "a rule needs at least one of host, port, database, user");
     bad_policy(HEAD "\"allowed_markers\": [], \"deny\": [], \"targets\": [{\"host\": \"h\"}]}",
@@ -108,18 +109,32 @@ static void test_loader_envpolicy__strict(void **state)
     bad_policy("{\"format\": \"silhouette.environments\", \"version\": 2, \"allowed_markers\": "
                "[], \"deny\": [], \"targets\": []}",
                "version", "unsupported version 2");
-    /* require_endorsement false is accepted (room for endorsement checks) */
+    /* require_endorsement is per target rule: the matching rule's value, false when absent */
     const char *ok = HEAD "\"allowed_markers\": [\"staging\"], \"deny\": [], \"targets\": "
                           "[{\"name\": \"x\", \"host\": \"h\", \"port\": 6432, "
-                          "\"require_endorsement\": false}]}";
+                          "\"require_endorsement\": false}, "
+                          "{\"name\": \"y\", \"host\": \"h\", \"port\": 7432, "
+                          "\"require_endorsement\": true}, "
+                          "{\"name\": \"z\", \"host\": \"h\", \"port\": 8432}]}";
     struct sil_err err;
     struct loader_envpolicy *p = loader_envpolicy_parse(ok, strlen(ok), "env.json", &err);
     assert_non_null(p);
     const char *target;
+    int endorse = -1;
     struct loader_target t = {"h", "", 5432, "db", "u"};
-    assert_int_equal(loader_envpolicy_check(p, &t, &target, &err), -1);
+    assert_int_equal(loader_envpolicy_check(p, &t, &target, &endorse, &err), -1);
     t.port = 6432;
-    assert_int_equal(loader_envpolicy_check(p, &t, &target, &err), 0);
+    assert_int_equal(loader_envpolicy_check(p, &t, &target, &endorse, &err), 0);
+    assert_string_equal(target, "x");
+    assert_int_equal(endorse, 0);
+    t.port = 7432;
+    assert_int_equal(loader_envpolicy_check(p, &t, &target, &endorse, &err), 0);
+    assert_string_equal(target, "y");
+    assert_int_equal(endorse, 1);
+    t.port = 8432;
+    assert_int_equal(loader_envpolicy_check(p, &t, &target, &endorse, &err), 0);
+    assert_string_equal(target, "z");
+    assert_int_equal(endorse, 0);
     loader_envpolicy_free(p);
 }
 
