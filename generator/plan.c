@@ -869,40 +869,6 @@ static enum gen_faker personal_faker(enum gen_faker f)
     }
 }
 
-static enum sil_class faker_to_class(enum gen_faker f)
-{
-    switch (f) {
-    case GF_EMAIL:
-        return SIL_CLASS_PERSONAL_EMAIL;
-    case GF_FIRST_NAME:
-        return SIL_CLASS_PERSONAL_FIRST_NAME;
-    case GF_LAST_NAME:
-        return SIL_CLASS_PERSONAL_LAST_NAME;
-    case GF_NAME:
-        return SIL_CLASS_PERSONAL_NAME;
-    case GF_USER_NAME:
-        return SIL_CLASS_PERSONAL_USERNAME;
-    case GF_PHONE:
-        return SIL_CLASS_PERSONAL_PHONE;
-    case GF_ADDRESS:
-        return SIL_CLASS_PERSONAL_ADDRESS;
-    case GF_STREET:
-        return SIL_CLASS_PERSONAL_STREET;
-    case GF_CITY:
-        return SIL_CLASS_PERSONAL_CITY;
-    case GF_POSTCODE:
-        return SIL_CLASS_PERSONAL_POSTCODE;
-    case GF_SSN:
-        return SIL_CLASS_PERSONAL_NATIONAL_ID;
-    case GF_IBAN:
-        return SIL_CLASS_PERSONAL_IBAN;
-    case GF_CARD:
-        return SIL_CLASS_PERSONAL_CARD;
-    default:
-        return SIL_CLASS_PUBLIC;
-    }
-}
-
 /*
  * A time column's inverse CDF from the shape's quantiles. Date quantiles are
  * epoch seconds in the shape; dates are generated as days, so they are
@@ -1048,7 +1014,7 @@ static int compile_col(struct gen_plan *p, struct gen_table *t, size_t ci,
     enum sil_type_base b = c->type->base;
     if (fk && personal_faker(fk->method) != GF_NONE && sil_type_is_text(c->type)) {
         c->kind = GK_PII;
-        c->cls = faker_to_class(fk->method);
+        c->cls = gen_faker_class(fk->method);
     } else if (fk) {
         c->kind = GK_FAKER;
         c->faker = *fk;

@@ -575,7 +575,7 @@ const char *gen_template_locale(const struct gen_template *t)
 
 /* ---- applying to a shape ---- */
 
-static enum sil_class faker_class(enum gen_faker f)
+enum sil_class gen_faker_class(enum gen_faker f)
 {
     switch (f) {
     case GF_EMAIL:
@@ -653,7 +653,7 @@ static void fill_column(const struct tpl_field *fd, struct sil_column *col, int 
     if (fd->null_fraction > 0 && fd->nullable < 0)
         col->nullable = 1;
     if (fd->faker.method != GF_NONE)
-        col->classification = faker_class(fd->faker.method);
+        col->classification = gen_faker_class(fd->faker.method);
     if (fd->pii && !sil_class_is_personal(col->classification))
         col->classification = guess_class(fd->name);
     if (!fd->pii && sil_class_is_personal(col->classification) && fd->faker.method != GF_NONE &&
@@ -810,8 +810,8 @@ struct sil_shape *gen_template_apply(const struct gen_template *t, struct sil_sh
             } else {
                 struct sil_column *col = &tb->cols[ci];
                 if (fd->faker.method != GF_NONE &&
-                    sil_class_is_personal(faker_class(fd->faker.method)))
-                    col->classification = faker_class(fd->faker.method);
+                    sil_class_is_personal(gen_faker_class(fd->faker.method)))
+                    col->classification = gen_faker_class(fd->faker.method);
                 if (fd->pii && !sil_class_is_personal(col->classification))
                     col->classification = guess_class(fd->name);
                 if (fd->locale)

@@ -34,6 +34,8 @@ const char *gen_template_locale(const struct gen_template *t);
 struct sil_shape *gen_template_apply(const struct gen_template *t, struct sil_shape *base,
                                      struct sil_err *err) SIL_WUR;
 /* The faker override of a column, or NULL. */
+/* The classification a faker method's values have (public for none). */
+enum sil_class gen_faker_class(enum gen_faker f);
 const struct gen_faker_spec *gen_template_faker(const struct gen_template *t, const char *schema,
                                                 const char *table, const char *column);
 /* Whether the template set the row count of a table (for the manifest). */
