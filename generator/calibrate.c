@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "fileio.h"
 #include "json.h"
+#include "model.h"
 #include "shape.h"
 #include "template.h"
 
@@ -17,6 +18,9 @@ struct cal {
     struct sil_buf out;
     size_t changes, tables, fields;
     char *keep_used;
+    const cJSON *old_stats; /* what the statistics are compared with; NULL: no record */
+    struct sil_buf stat_lines;
+    size_t stat_changes;
 };
 
 /* A value as it reads in the diff: compact JSON, long arrays shortened. */
@@ -62,6 +66,23 @@ static void set(struct cal *c, cJSON *obj, const char *key, cJSON *v, const char
         cJSON_ReplaceItemInObjectCaseSensitive(obj, key, v);
     else
         cJSON_AddItemToObject(obj, key, v);
+}
+
+/* Arrays holding the same members, each as often, in any order. */
+static int same_set(const cJSON *a, const cJSON *b)
+{
+    if (!cJSON_IsArray(a) || !cJSON_IsArray(b) || cJSON_GetArraySize(a) != cJSON_GetArraySize(b))
+        return 0;
+    for (const cJSON *x = a->child; x; x = x->next) {
+        int in_a = 0, in_b = 0;
+        for (const cJSON *y = a->child; y; y = y->next)
+            in_a += cJSON_Compare(x, y, 1);
+        for (const cJSON *y = b->child; y; y = y->next)
+            in_b += cJSON_Compare(x, y, 1);
+        if (in_a != in_b)
+            return 0;
+    }
+    return 1;
 }
 
 static int pinned(struct cal *c, const char *schema, const char *table, const char *column)
@@ -158,10 +179,178 @@ static void field(struct cal *c, const char *tname, cJSON *f, const struct sil_c
             cJSON_AddItemToArray(el, cJSON_CreateString(st->categories->v[i].value));
         if (!args)
             args = cJSON_AddObjectToObject(f, "faker_args");
-        set(c, args, "elements", el, what, "faker_args.elements");
+        /* the same values in another order are no change: elements are drawn uniformly */
+        if (same_set(sil_json_get(args, "elements"), el))
+            cJSON_Delete(el);
+        else
+            set(c, args, "elements", el, what, "faker_args.elements");
     }
 done:
     c->fields += c->changes > before;
+}
+
+/* ---- shape statistics the template has no place for ---- */
+
+/* The value at probability u of a quantile list, as the generator reads it. */
+static double quantile_at(const struct sil_quantiles *q, double u)
+{
+    struct gen_icdf m;
+    gen_icdf_init(&m, q, 0);
+    double v = gen_icdf_eval(&m, u);
+    gen_icdf_release(&m);
+    return v;
+}
+
+static const cJSON *field_named(const cJSON *e, const char *name)
+{
+    const cJSON *fields = sil_json_get(e, "fields");
+    for (const cJSON *f = fields ? fields->child : NULL; f; f = f->next) {
+        const char *n = str_of(f, "name");
+        if (n && strcmp(n, name) == 0)
+            return f;
+    }
+    return NULL;
+}
+
+/* Numbers of one statistic group, old -> new, on one line when any differs. */
+static void stat_line(struct cal *c, const char *subject, const cJSON *now, const char *label,
+                      const char *const *names, size_t n)
+{
+    const cJSON *was = c->old_stats ? sil_json_get(c->old_stats, subject) : NULL;
+    int differs = 0, had = 0;
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *a = was ? sil_json_get(was, names[i]) : NULL;
+        const cJSON *b = sil_json_get(now, names[i]);
+        had |= a != NULL;
+        if (!a || !cJSON_IsNumber(a) || a->valuedouble != b->valuedouble)
+            differs = 1;
+    }
+    if (!differs)
+        return;
+    sil_buf_addf(&c->stat_lines, "%s: %s ", subject, label);
+    for (int side = 0; side < 2; side++) {
+        if (side == 0 && !had) {
+            sil_buf_adds(&c->stat_lines, "(none)");
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                const cJSON *v = sil_json_get(side ? now : was, names[i]);
+                if (i)
+                    sil_buf_addc(&c->stat_lines, '/');
+                if (cJSON_IsNumber(v))
+                    sil_json_write_number(&c->stat_lines, v->valuedouble);
+                else
+                    sil_buf_addc(&c->stat_lines, '?');
+            }
+        }
+        sil_buf_adds(&c->stat_lines, side ? "\n" : " -> ");
+    }
+    c->stat_changes++;
+}
+
+/*
+ * The statistics of one table for the fields the template has: text length
+ * p50/p95/p99, and per foreign key whose columns are all template fields the
+ * share of parents with children (e.g. messages with an attachment, the media
+ * ratio), the mean children per parent and the burst coefficient of arrivals
+ * (p95/p50 of the gaps between a parent's children). Added to `out` under
+ * "schema.table.column" (composite keys "schema.table.(a,b)"); printed
+ * against c->old_stats when `print`.
+ */
+static void table_stats(struct cal *c, const struct sil_table *t, const cJSON *e, cJSON *out,
+                        int print)
+{
+    char subject[1400];
+    const cJSON *fields = sil_json_get(e, "fields");
+    for (const cJSON *f = fields ? fields->child : NULL; f; f = f->next) {
+        const char *fname = str_of(f, "name");
+        const struct sil_column *col = fname ? find_col(t, fname) : NULL;
+        if (!col || !col->stats || col->stats->length_quantiles.n == 0 ||
+            pinned(c, t->schema, t->name, fname))
+            continue;
+        static const char *const names[] = {"length_p50", "length_p95", "length_p99"};
+        static const double at[] = {0.50, 0.95, 0.99};
+        snprintf(subject, sizeof subject, "%s.%s.%s", t->schema, t->name, fname);
+        cJSON *o = sil_jadd_object(out, subject);
+        for (size_t i = 0; i < 3; i++)
+            sil_jadd_num(o, names[i], round(quantile_at(&col->stats->length_quantiles, at[i])));
+        if (print)
+            stat_line(c, subject, o, "length p50/p95/p99", names, 3);
+    }
+    for (size_t k = 0; k < t->nfks; k++) {
+        const struct sil_fk *fk = &t->fks[k];
+        const struct sil_fkstats *st = fk->stats;
+        int all = st != NULL;
+        for (size_t i = 0; all && i < fk->ncols; i++)
+            all = field_named(e, fk->cols[i]) && !pinned(c, t->schema, t->name, fk->cols[i]);
+        if (!all)
+            continue;
+        size_t n = (size_t)snprintf(subject, sizeof subject, "%s.%s.%s", t->schema, t->name,
+                                    fk->ncols > 1 ? "(" : "");
+        for (size_t i = 0; i < fk->ncols && n < sizeof subject; i++)
+            n += (size_t)snprintf(subject + n, sizeof subject - n, "%s%s", i ? "," : "",
+                                  fk->cols[i]);
+        if (fk->ncols > 1 && n < sizeof subject - 1)
+            strcat(subject, ")");
+        cJSON *o = sil_jadd_object(out, subject);
+        sil_jadd_num(o, "parents_with_children", round_to(st->parents_with_children, 4));
+        sil_jadd_num(o, "mean_children", round_to(st->mean_children, 4));
+        if (st->arrival_column)
+            sil_jadd_num(o, "burst_coefficient", round_to(st->burstiness, 2));
+        if (!print)
+            continue;
+        char label[300];
+        static const char *const share[] = {"parents_with_children"};
+        static const char *const mean[] = {"mean_children"};
+        static const char *const burst[] = {"burst_coefficient"};
+        snprintf(label, sizeof label, "share of %s.%s with children", fk->ref_schema,
+                 fk->ref_table);
+        stat_line(c, subject, o, label, share, 1);
+        stat_line(c, subject, o, "mean children per parent", mean, 1);
+        if (st->arrival_column) {
+            snprintf(label, sizeof label, "burst coefficient (p95/p50 of the gaps in %s)",
+                     st->arrival_column);
+            stat_line(c, subject, o, label, burst, 1);
+        }
+    }
+}
+
+/* The statistics of every entity of the template that the shape has. */
+static void shape_stats(struct cal *c, const struct sil_shape *s, const cJSON *root, cJSON *out,
+                        int print)
+{
+    const cJSON *ents = sil_json_get(root, "entities");
+    for (const cJSON *e = ents ? ents->child : NULL; e; e = e->next) {
+        const char *name = str_of(e, "name"), *schema = str_of(e, "schema");
+        if (!schema)
+            schema = "public";
+        for (size_t i = 0; i < s->ntables; i++) {
+            const struct sil_table *t = &s->tables[i];
+            if (strcmp(t->name, name) == 0 && strcmp(t->schema, schema) == 0 &&
+                !pinned(c, schema, name, NULL))
+                table_stats(c, t, e, out, print);
+        }
+    }
+}
+
+/* The new "calibration" record: the shape, the statistics just measured, then any
+ * earlier subjects not measured this time (pinned, or gone from the shape) as they were. */
+static cJSON *calibration_record(const struct sil_shape *s, const char *shape_path,
+                                 cJSON *stats, const cJSON *old)
+{
+    cJSON *rec = sil_jnew_object();
+    cJSON *sh = sil_jadd_object(rec, "shape");
+    const char *base = strrchr(shape_path, '/');
+    sil_jadd_str(sh, "file", base ? base + 1 : shape_path);
+    if (s->checksum)
+        sil_jadd_str(sh, "checksum", s->checksum);
+    if (s->created_at)
+        sil_jadd_str(sh, "created_at", s->created_at);
+    const cJSON *was = old ? sil_json_get(old, "statistics") : NULL;
+    for (const cJSON *sub = was ? was->child : NULL; sub; sub = sub->next)
+        if (!sil_json_get(stats, sub->string))
+            cJSON_AddItemToObject(stats, sub->string, cJSON_Duplicate(sub, 1));
+    cJSON_AddItemToObject(rec, "statistics", stats);
+    return rec;
 }
 
 static void entity(struct cal *c, cJSON *e, const struct sil_shape *s, struct sil_buf *absent,
@@ -211,11 +400,13 @@ int gen_calibrate_run(const struct gen_calibrate_opts *o, char **report, struct 
     size_t len;
     cJSON *root = NULL;
     struct gen_template *tp = NULL;
-    struct sil_shape *s = NULL;
+    struct sil_shape *s = NULL, *prev = NULL;
+    cJSON *prev_stats = NULL;
     struct sil_buf absent, pins;
     sil_buf_init(&absent, 0);
     sil_buf_init(&pins, 0);
     sil_buf_init(&c.out, 0);
+    sil_buf_init(&c.stat_lines, 0);
     c.keep_used = sil_xcalloc(o->nkeep + 1, 1);
     int rc = -1;
     int in_place = strcmp(o->out_path, o->template_path) == 0;
@@ -243,6 +434,31 @@ int gen_calibrate_run(const struct gen_calibrate_opts *o, char **report, struct 
     cJSON *ents = cJSON_GetObjectItemCaseSensitive(root, "entities");
     for (cJSON *e = ents ? ents->child : NULL; e; e = e->next)
         entity(&c, e, s, &absent, &pins);
+    /* shape statistics, compared with the previous shape or the template's record */
+    {
+        cJSON *oldrec = cJSON_GetObjectItemCaseSensitive(root, "calibration");
+        if (o->previous_path) {
+            if (!(prev = sil_shape_read_file(o->previous_path, 0, err)))
+                goto out;
+            char what[600];
+            snprintf(what, sizeof what, "previous shape '%s'", o->previous_path);
+            if (sil_expiry_check(prev->expires_at, what, err) < 0)
+                goto out;
+            prev_stats = sil_jnew_object();
+            shape_stats(&c, prev, root, prev_stats, 0);
+            c.old_stats = prev_stats;
+        } else if (oldrec) {
+            c.old_stats = sil_json_get(oldrec, "statistics");
+        }
+        cJSON *stats = sil_jnew_object();
+        shape_stats(&c, s, root, stats, 1);
+        cJSON *rec = calibration_record(s, o->shape_path, stats, oldrec);
+        if (oldrec)
+            cJSON_ReplaceItemInObjectCaseSensitive(root, "calibration", rec);
+        else
+            cJSON_AddItemToObject(root, "calibration", rec);
+        c.old_stats = NULL;
+    }
     for (size_t i = 0; i < o->nkeep; i++)
         if (!c.keep_used[i]) {
             sil_err_set(err, SIL_EUSAGE,
@@ -266,12 +482,23 @@ int gen_calibrate_run(const struct gen_calibrate_opts *o, char **report, struct 
     }
     if (!o->dry_run && sil_write_file_atomic(o->out_path, json, len, 0644, err) < 0)
         goto out;
-    if (c.changes == 0)
+    if (c.stat_changes) {
+        if (o->previous_path)
+            sil_buf_addf(&c.out, "shape statistics, '%s' -> '%s':\n", o->previous_path,
+                         o->shape_path);
+        else
+            sil_buf_addf(&c.out, "shape statistics, the template's calibration record -> '%s':\n",
+                         o->shape_path);
+        sil_buf_add(&c.out, c.stat_lines.data, c.stat_lines.len);
+    }
+    if (c.changes == 0 && c.stat_changes == 0)
         sil_buf_addf(&c.out, "no changes: '%s' already matches '%s'\n", o->template_path,
                      o->shape_path);
-    sil_buf_addf(&c.out, "%s%s: %zu changes in %zu fields and %zu tables from '%s'\n",
+    sil_buf_addf(&c.out,
+                 "%s%s: %zu changes in %zu fields and %zu tables, %zu shape statistics changed, "
+                 "from '%s'\n",
                  o->dry_run ? "would write " : "wrote ", o->out_path, c.changes, c.fields, c.tables,
-                 o->shape_path);
+                 c.stat_changes, o->shape_path);
     if (absent.len)
         sil_buf_addf(&c.out, "kept as written (not in the shape): %s\n", absent.data);
     if (pins.len)
@@ -280,6 +507,9 @@ int gen_calibrate_run(const struct gen_calibrate_opts *o, char **report, struct 
     rc = 0;
 out:
     sil_buf_release(&c.out);
+    sil_buf_release(&c.stat_lines);
+    cJSON_Delete(prev_stats);
+    sil_shape_free(prev);
     sil_buf_release(&absent);
     sil_buf_release(&pins);
     free(c.keep_used);

@@ -5,6 +5,10 @@
  * random_element elements, max_length) are taken from the shape; everything
  * else (faker methods, pii flags, keys, relationships, descriptions, tables
  * and fields the shape lacks, pinned tables and fields) is kept as written.
+ * Shape statistics the template format has no place for (text length
+ * p50/p95/p99, share of parents with children, mean children, burst
+ * coefficient) are recorded under the template's "calibration" key and
+ * printed against the previous record, or against --previous-shape.
  * docs/generator.md ("Calibration") describes it.
  */
 #ifndef GEN_CALIBRATE_H
@@ -18,6 +22,7 @@ struct gen_calibrate_opts {
     const char *shape_path;
     const char *template_path;
     const char *out_path;
+    const char *previous_path; /* the shape the template was last calibrated from, or NULL */
     const char *const *keep; /* "table", "schema.table", "table.column" or "schema.table.column" */
     size_t nkeep;
     int dry_run; /* print the changes, write nothing */

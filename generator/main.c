@@ -85,6 +85,7 @@ static const char report_usage[] =
 
 static const char calibrate_usage[] =
     "Usage: generator calibrate --shape NEW.shape.json --template SPEC.json --out SPEC2.json\n"
+    "                           [--previous-shape OLD.shape.json]\n"
     "                           [--keep TABLE[.COLUMN]]... [--dry-run] [--force]\n"
     "\n"
     "Update a hand-maintained metadata template from a newer shape: row_count,\n"
@@ -94,7 +95,16 @@ static const char calibrate_usage[] =
     "descriptions and tables or fields the shape lacks are kept as written.\n"
     "Prints one line per change (\"public.messages: row_count 500000 -> 600000\").\n"
     "\n"
+    "Shape statistics the template has no key for are recorded under its\n"
+    "\"calibration\" key and printed old -> new: text length p50/p95/p99, the\n"
+    "share of parents with children (messages with an attachment: the media\n"
+    "ratio), mean children per parent, and the burst coefficient (p95/p50 of the\n"
+    "gaps between a parent's children). Old values come from that record, or\n"
+    "from --previous-shape.\n"
+    "\n"
     "  -s, --shape FILE        the newer shape (refused when expired)\n"
+    "      --previous-shape FILE  compare the statistics with this shape instead\n"
+    "                          of the template's record (refused when expired)\n"
     "  -t, --template FILE     the template to calibrate\n"
     "  -o, --out FILE          where to write it (may be the template itself)\n"
     "      --keep NAME         keep a table or field as written (repeatable;\n"
@@ -110,7 +120,7 @@ static const char calibrate_usage[] =
 static const struct sil_tool tool = {"generator", usage};
 static const struct sil_tool calibrate_tool = {"generator", calibrate_usage};
 
-enum { C_KEEP = 3000, C_DRY, C_FORCE };
+enum { C_KEEP = 3000, C_DRY, C_FORCE, C_PREV };
 
 static int cmd_calibrate(int argc, char **argv)
 {
@@ -121,6 +131,7 @@ static int cmd_calibrate(int argc, char **argv)
                                              {"keep", required_argument, NULL, C_KEEP},
                                              {"dry-run", no_argument, NULL, C_DRY},
                                              {"force", no_argument, NULL, C_FORCE},
+                                             {"previous-shape", required_argument, NULL, C_PREV},
                                              {NULL, 0, NULL, 0}};
     struct gen_calibrate_opts o;
     memset(&o, 0, sizeof o);
@@ -146,6 +157,9 @@ static int cmd_calibrate(int argc, char **argv)
             break;
         case C_FORCE:
             o.force = 1;
+            break;
+        case C_PREV:
+            o.previous_path = optarg;
             break;
         default:
             sil_cli_common(&calibrate_tool, c);

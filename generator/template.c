@@ -411,12 +411,72 @@ static int rd_relationships(struct gen_template *t, struct sil_jctx *c, const cJ
     return 0;
 }
 
+const char *const gen_calibration_stats[] = {"length_p50",    "length_p95",
+                                             "length_p99",    "parents_with_children",
+                                             "mean_children", "burst_coefficient",
+                                             NULL};
+
+/* The "calibration" record written by generator calibrate: the shape it came from and the
+ * shape statistics the template format has no place for, kept for the next calibration's
+ * diff. The generator does not read the numbers; they are checked so a hand edit cannot
+ * slip in something else. */
+static int rd_calibration(struct sil_jctx *c, const cJSON *root)
+{
+    static const char *const keys[] = {"shape", "statistics", NULL};
+    static const char *const skeys[] = {"file", "checksum", "created_at", NULL};
+    const cJSON *cal = NULL, *shape = NULL, *stats = NULL;
+    const char *s = NULL;
+    if (sil_json_object(c, root, "calibration", 0, &cal) < 0)
+        return -1;
+    if (!cal)
+        return 0;
+    size_t mark = sil_jctx_key(c, "calibration");
+    if (sil_json_check_object(c, cal, keys) < 0 ||
+        sil_json_object(c, cal, "shape", 0, &shape) < 0 ||
+        sil_json_object(c, cal, "statistics", 0, &stats) < 0)
+        return -1;
+    if (shape) {
+        size_t m2 = sil_jctx_key(c, "shape");
+        if (sil_json_check_object(c, shape, skeys) < 0 ||
+            sil_json_str(c, shape, "file", 0, 4096, &s) < 0 ||
+            sil_json_str(c, shape, "checksum", 0, 200, &s) < 0 ||
+            sil_json_str(c, shape, "created_at", 0, 64, &s) < 0)
+            return -1;
+        sil_jctx_restore(c, m2);
+    }
+    if (stats) {
+        size_t m2 = sil_jctx_key(c, "statistics");
+        if (cJSON_GetArraySize(stats) > 10000)
+            return sil_jctx_fail(c, "more than 10000 subjects");
+        for (const cJSON *sub = stats->child; sub; sub = sub->next) {
+            if (strlen(sub->string) > 1000)
+                return sil_jctx_fail(c, "a subject name longer than 1000 bytes");
+            for (const cJSON *p = stats->child; p != sub; p = p->next)
+                if (strcmp(p->string, sub->string) == 0)
+                    return sil_jctx_fail(c, "duplicate subject \"%.40s\"", sub->string);
+            size_t m3 = sil_jctx_key(c, sub->string);
+            if (sil_json_check_object(c, sub, gen_calibration_stats) < 0)
+                return -1;
+            for (const cJSON *v = sub->child; v; v = v->next) {
+                double d;
+                if (sil_json_num(c, sub, v->string, 1, 0, 1e15, &d) < 0)
+                    return -1;
+            }
+            sil_jctx_restore(c, m3);
+        }
+        sil_jctx_restore(c, m2);
+    }
+    sil_jctx_restore(c, mark);
+    return 0;
+}
+
 struct gen_template *gen_template_parse(const char *data, size_t len, const char *name,
                                         struct sil_err *err)
 {
-    static const char *const keys[] = {"source",  "source_type", "base_url", "extracted_at",
-                                       "locale",  "description", "entities", "relationships",
-                                       "version", NULL};
+    static const char *const keys[] = {"source",   "source_type",   "base_url",
+                                       "extracted_at", "locale",    "description",
+                                       "entities", "relationships", "version",
+                                       "calibration",  NULL};
     static const char *const ekeys[] = {"name",      "schema",      "api_endpoint", "bronze_table",
                                         "row_count", "description", "fields",       NULL};
     cJSON *root;
@@ -439,7 +499,7 @@ struct gen_template *gen_template_parse(const char *data, size_t len, const char
         sil_json_str(&c, root, "source_type", 0, 0, &s) < 0 ||
         sil_json_str(&c, root, "base_url", 0, 0, &s) < 0 ||
         sil_json_str(&c, root, "description", 0, 0, &s) < 0 ||
-        sil_json_array(&c, root, "entities", 1, &ents) < 0)
+        sil_json_array(&c, root, "entities", 1, &ents) < 0 || rd_calibration(&c, root) < 0)
         goto fail;
     {
         int64_t v = 0;

@@ -39,7 +39,6 @@ cat >"$spec" <<'JSON'
   ]
 }
 JSON
-cp "$spec" "$T_TMP/spec.orig"
 
 # the newer shape: the chat source sampled later, larger (media ratio 0.12 -> 0.15)
 jq 'del(.checksum)
@@ -60,10 +59,20 @@ jq 'del(.checksum)
     tests/shapes/chat.shape.json >"$T_TMP/new.unsealed.json"
 "$tool" seal "$T_TMP/new.unsealed.json" >"$T_TMP/new.shape.json" || { t_fail "cannot seal the newer shape"; t_done; }
 
-# the old shape gives no change: the template was written from it
+# the old shape changes no number of the template (it was written from it); the
+# shape statistics are new to it, and recorded
 expect_exit 0 "calibrate against the shape it was written from" -- \
     "$G" calibrate -s tests/shapes/chat.shape.json -t "$spec" --dry-run
+assert_contains "$T_OUT" "would write $spec: 0 changes in 0 fields and 0 tables, " "no template change"
+assert_eq "$(head -n 1 <<<"$T_OUT")" "shape statistics, the template's calibration record -> 'tests/shapes/chat.shape.json':" \
+    "the statistics come first from the shape"
+assert_contains "$T_OUT" "public.messages.body: length p50/p95/p99 (none) -> " "a statistic without a record"
+expect_exit 0 "record the statistics in place" -- "$G" calibrate -s tests/shapes/chat.shape.json -t "$spec" -o "$spec"
+expect_exit 0 "calibrate against the shape it was written from, again" -- \
+    "$G" calibrate -s tests/shapes/chat.shape.json -t "$spec" --dry-run
 assert_eq "$(head -n 1 <<<"$T_OUT")" "no changes: '$spec' already matches 'tests/shapes/chat.shape.json'" "no changes"
+assert_eq "$(jq -r '.calibration.shape.file' "$spec")" chat.shape.json "the record names the shape"
+cp "$spec" "$T_TMP/spec.orig"
 
 out=$T_TMP/chat-template.2.json
 expect_exit 0 "calibrate from the newer shape, one field pinned" -- \
@@ -75,7 +84,7 @@ public.messages: row_count 500000 -> 600000
 public.messages.body: null_fraction 0.05 -> 0.031
 public.attachments: row_count 60000 -> 90000
 public.attachments.mime_type: faker_args.elements [\"image/jpeg\",\"image/png\",\"video/mp4\",\"application/pdf\"] -> [\"image/jpeg\",\"image/webp\",\"image/png\",\"video/mp4\"]
-wrote $out: 7 changes in 4 fields and 3 tables from '$T_TMP/new.shape.json'
+wrote $out: 7 changes in 4 fields and 3 tables, 0 shape statistics changed, from '$T_TMP/new.shape.json'
 kept as written (not in the shape): public.audit_events
 kept as written (--keep): public.attachments.size_bytes"
 assert_eq "$T_OUT" "$expected" "the diff names every change, old -> new, and what was kept"
@@ -120,5 +129,14 @@ jq 'del(.checksum) | .created_at = "2021-03-01T00:00:00Z" | .expires_at = "2021-
 "$tool" seal "$T_TMP/exp.unsealed.json" >"$T_TMP/exp.json"
 expect_exit 2 "an expired shape" -- "$G" calibrate -s "$T_TMP/exp.json" -t "$spec" -o "$T_TMP/x.json"
 assert_contains "$T_ERR" "expired on 2021-06-01" "names the date"
+expect_exit 2 "an expired previous shape" -- "$G" calibrate -s "$T_TMP/new.shape.json" -t "$spec" -o "$T_TMP/x.json" \
+    --previous-shape "$T_TMP/exp.json"
+assert_contains "$T_ERR" "previous shape '$T_TMP/exp.json' expired on 2021-06-01" "names the previous shape and the date"
+jq '.calibration.statistics["public.messages.body"].length_p42 = 3' "$spec" >"$T_TMP/badrec.json"
+expect_exit 2 "an unknown statistic in the record" -- "$G" calibrate -s "$T_TMP/new.shape.json" -t "$T_TMP/badrec.json" -o "$T_TMP/x.json"
+assert_contains "$T_ERR" 'calibration.statistics.public.messages.body: unknown key "length_p42"' "names the path"
+jq '.calibration.statistics["public.messages.body"].length_p50 = "long"' "$spec" >"$T_TMP/badrec.json"
+expect_exit 2 "a statistic that is not a number" -- "$G" -t "$T_TMP/badrec.json" -o "$T_TMP/x.json"
+assert_contains "$T_ERR" 'calibration.statistics.public.messages.body.length_p50' "names the path"
 [ -e "$T_TMP/x.json" ] && t_fail "an error wrote output" || t_pass "errors write nothing"
 t_done
