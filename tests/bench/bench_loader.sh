@@ -155,14 +155,17 @@ run_loader() {
         status=1
         T_RESULT=0
         FAST=
+        PHASES=
         return
     fi
     local run report rows
     run=$(sed -n 's/^COMPLETED run=\([^ ]*\) .*/\1/p' "$WORK/load.out")
     report=$WORK/out/loads/$run.json
-    read -r T_RESULT rows FAST <<<"$(python3 -c "
+    read -r T_RESULT rows FAST PHASES <<<"$(python3 -c "
 import json; r = json.load(open('$report'))
-print(r['seconds']['copy'], r['rows'], ','.join(r['fast_paths']))")"
+s = r['seconds']
+print(s['copy'], r['rows'], ','.join(r['fast_paths']),
+      ','.join('%s=%.2f' % (k, v) for k, v in s.items() if k != 'total'))")"
     if [ "$rows" != "$N" ]; then
         echo "FAIL: loader --jobs $jobs loaded $rows rows, want $N" >&2
         status=1
@@ -178,10 +181,12 @@ for round in $(seq 1 "$ROUNDS"); do
     l1_t+=("$T_RESULT")
     l1_all+=("$T_ALL")
     FAST1=$FAST
+    PHASES1=$PHASES
     run_loader "$JOBS" "$EXTRA"
     ln_t+=("$T_RESULT")
     ln_all+=("$T_ALL")
     FASTN=$FAST
+    PHASESN=$PHASES
     echo "round $round: \\copy ${copy_t[-1]} s, loader -j1 ${l1_t[-1]} s (all ${l1_all[-1]} s), loader -j$JOBS ${ln_t[-1]} s (all ${ln_all[-1]} s)"
 done
 
@@ -204,6 +209,7 @@ for stat in median best; do
     report_line "loader --jobs $JOBS, end to end" "$($stat "${ln_all[@]}")" "   (verify, COPY, key, ANALYZE, counts)"
 done
 echo "fast paths: --jobs 1: $FAST1; --jobs $JOBS: $FASTN"
+echo "phases of the last round (s): --jobs 1: $PHASES1; --jobs $JOBS: $PHASESN"
 echo "load on the host during the run (other processes): $(uptime | sed 's/.*load average/load average/')"
 if [ "$N" -ge 100000000 ]; then
     echo "$N rows end to end: $(median "${l1_all[@]}") s with 1 job, $(median "${ln_all[@]}") s with $JOBS (target: under 600 s)"
