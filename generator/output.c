@@ -529,8 +529,11 @@ static void *worker(void *arg)
         }
         int64_t u = j->next++;
         struct slot *s = &j->slots[u % (int64_t)j->nslots];
-        /* Wait until the writer has emptied the slot this unit uses. */
-        while (!j->stop && s->unit != -1)
+        /* Wait until the writer has written the unit before this one in the slot. Waiting
+         * for an empty slot is not enough: a worker that ran ahead with unit u + nslots
+         * could take the slot first, and the writer, waiting for u there, would wait
+         * forever. */
+        while (!j->stop && (s->unit != -1 || j->written < u - (int64_t)j->nslots + 1))
             pthread_cond_wait(&j->cv, &j->mu);
         if (j->stop) {
             pthread_mutex_unlock(&j->mu);
@@ -671,6 +674,7 @@ static int write_table(const struct gen_plan *p, const struct gen_table *t,
             pthread_mutex_lock(&j.mu);
             s->unit = -1;
             s->ready = 0;
+            j.written = u + 1;
             pthread_cond_broadcast(&j.cv);
             pthread_mutex_unlock(&j.mu);
         }

@@ -43,5 +43,13 @@ $(O)/tests/shape-tool: $(O)/tests/tools/shape-tool.o $(LIBCOMMON)
 	$(call quiet,LINK,$@)
 	$(Q)$(call link,$^,libcjson libsodium)
 
+# LD_PRELOAD shim that delays threads woken from pthread_cond_wait (tests/tools/stall.c);
+# never sanitized, so one shim serves both builds.
+TEST_TOOLS += $(O)/tests/libstall.so
+$(O)/tests/libstall.so: tests/tools/stall.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(call quiet,CC,$@)
+	$(Q)$(CC) $(STD) -Wall -Wextra -Werror -O2 -shared -fPIC -o $@ $< -ldl
+
 unit-tests: $(TEST_TOOLS)
 .SECONDARY: $(FUZZ_SUPPORT)
