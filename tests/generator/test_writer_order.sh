@@ -23,6 +23,9 @@ for threads in 2 4; do
     [ -f "$out/manifest.json" ] || continue
     assert_eq "$(sums "$out")" "$(sums "$T_TMP/one")" "$threads threads write the bytes one thread writes"
 done
+# the report's reader pool, under the same delays
+expect_exit 0 "report with 4 threads, woken threads delayed" -- env STALL_EVERY=10 STALL_US=20000 \
+    LD_PRELOAD="$stall" timeout -s KILL 120 "$G" report "$T_TMP/stalled.4" --threads 4 -q
 n=$(jq '[.tables[].files[]] | length' "$T_TMP/one/manifest.json")
 [ "$n" -gt 1000 ] && t_pass "many small units ($n files)" || t_fail "only $n files: too few units to matter"
 t_done
