@@ -212,6 +212,13 @@ static const cJSON *field_named(const cJSON *e, const char *name)
     return NULL;
 }
 
+/* The subject's object in `out`: a text column that is also a foreign key has both kinds. */
+static cJSON *subject_obj(cJSON *out, const char *subject)
+{
+    cJSON *o = cJSON_GetObjectItemCaseSensitive(out, subject);
+    return o ? o : sil_jadd_object(out, subject);
+}
+
 /* Numbers of one statistic group, old -> new, on one line when any differs. */
 static void stat_line(struct cal *c, const char *subject, const cJSON *now, const char *label,
                       const char *const *names, size_t n)
@@ -270,7 +277,7 @@ static void table_stats(struct cal *c, const struct sil_table *t, const cJSON *e
         static const char *const names[] = {"length_p50", "length_p95", "length_p99"};
         static const double at[] = {0.50, 0.95, 0.99};
         snprintf(subject, sizeof subject, "%s.%s.%s", t->schema, t->name, fname);
-        cJSON *o = sil_jadd_object(out, subject);
+        cJSON *o = subject_obj(out, subject);
         for (size_t i = 0; i < 3; i++)
             sil_jadd_num(o, names[i], round(quantile_at(&col->stats->length_quantiles, at[i])));
         if (print)
@@ -291,7 +298,7 @@ static void table_stats(struct cal *c, const struct sil_table *t, const cJSON *e
                                   fk->cols[i]);
         if (fk->ncols > 1 && n < sizeof subject - 1)
             strcat(subject, ")");
-        cJSON *o = sil_jadd_object(out, subject);
+        cJSON *o = subject_obj(out, subject);
         sil_jadd_num(o, "parents_with_children", round_to(st->parents_with_children, 4));
         sil_jadd_num(o, "mean_children", round_to(st->mean_children, 4));
         if (st->arrival_column)

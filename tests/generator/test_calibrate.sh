@@ -111,6 +111,26 @@ expect_exit 0 "the calibrated template generates" -- "$G" -t "$out" -o "$T_TMP/g
 expect_exit 0 "calibrating again" -- "$G" calibrate -s "$T_TMP/new.shape.json" -t "$out" -o "$out" --keep attachments.size_bytes
 assert_contains "$T_OUT" "no changes: '$out' already matches" "idempotent, in place"
 
+# a text column that is also a foreign key: its length and its key statistics under one subject
+jq 'del(.checksum)
+  | (.tables[] | select(.name == "users")) += {"unique": [{"name": "users_email_key", "columns": ["email"]}]}
+  | (.tables[] | select(.name == "users") | .columns[] | select(.name == "email")) as $e
+  | (.tables[] | select(.name == "attachments") | .columns) += [$e + {"name": "uploader_email"}]
+  | (.tables[] | select(.name == "attachments") | .foreign_keys) += [{"name": "attachments_uploader_fkey",
+      "columns": ["uploader_email"], "references": {"schema": "public", "table": "users", "columns": ["email"]},
+      "stats": {"coverage": 1, "parents_with_children": 0.3, "mean_children": 2}}]' \
+    tests/shapes/chat.shape.json >"$T_TMP/tfk.unsealed.json"
+"$tool" seal "$T_TMP/tfk.unsealed.json" >"$T_TMP/tfk.shape.json"
+cat >"$T_TMP/tfk.json" <<'JSON'
+{"entities": [{"name": "attachments", "row_count": 10, "fields": [
+  {"name": "id", "type": "bigint", "primary_key": true},
+  {"name": "uploader_email", "type": "string", "foreign_key": "users.email"}]}]}
+JSON
+expect_exit 0 "a text foreign key" -- "$G" calibrate -s "$T_TMP/tfk.shape.json" -t "$T_TMP/tfk.json" -o "$T_TMP/tfk.json"
+assert_eq "$(jq -c '.calibration.statistics | [keys[], (.[] | keys)]' "$T_TMP/tfk.json")" \
+    '["public.attachments.uploader_email",["length_p50","length_p95","length_p99","mean_children","parents_with_children"]]' \
+    "one subject with both kinds of statistics"
+
 # errors
 expect_exit 2 "an existing --out is refused" -- "$G" calibrate -s "$T_TMP/new.shape.json" -t "$spec" -o "$T_TMP/spec.orig"
 assert_contains "$T_ERR" "'$T_TMP/spec.orig' exists" "names the file"
