@@ -94,6 +94,11 @@ char *sil_xasprintf(const char *fmt, ...)
     return p;
 }
 
+int sil_cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 int sil_snprintf(char *buf, size_t n, const char *fmt, ...)
 {
     va_list ap;

@@ -51,6 +51,9 @@ char *sil_xasprintf(const char *fmt, ...) SIL_PRINTF(1, 2);
 /* snprintf that never overflows and reports truncation: returns 0, or -1 if cut. */
 int sil_snprintf(char *buf, size_t n, const char *fmt, ...) SIL_PRINTF(3, 4);
 
+/* qsort comparator for an array of C strings (const char *), in strcmp order. */
+int sil_cmp_cstr(const void *a, const void *b);
+
 /* Strict number parsing: the whole string must be a number in range. 0 / -1. */
 int sil_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out) SIL_WUR;
 int sil_parse_double(const char *s, double *out) SIL_WUR;

@@ -219,38 +219,48 @@ static cJSON *subject_obj(cJSON *out, const char *subject)
     return o ? o : sil_jadd_object(out, subject);
 }
 
-/* Numbers of one statistic group, old -> new, on one line when any differs. */
+/* One side of a statistic line: the group's numbers joined by '/', or "(none)". */
+static void stat_side(struct sil_buf *b, const cJSON *obj, const char *const *names, size_t n)
+{
+    int any = 0;
+    for (size_t i = 0; i < n; i++)
+        any |= cJSON_IsNumber(obj ? sil_json_get(obj, names[i]) : NULL);
+    if (!any) {
+        sil_buf_adds(b, "(none)");
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *v = sil_json_get(obj, names[i]);
+        if (i)
+            sil_buf_addc(b, '/');
+        if (cJSON_IsNumber(v))
+            sil_json_write_number(b, v->valuedouble);
+        else
+            sil_buf_addc(b, '?');
+    }
+}
+
+/* Numbers of one statistic group, old -> new, on one line when any differs; a group
+ * the shape no longer has prints as "old -> (none)". */
 static void stat_line(struct cal *c, const char *subject, const cJSON *now, const char *label,
                       const char *const *names, size_t n)
 {
     const cJSON *was = c->old_stats ? sil_json_get(c->old_stats, subject) : NULL;
-    int differs = 0, had = 0;
+    int differs = 0;
     for (size_t i = 0; i < n; i++) {
         const cJSON *a = was ? sil_json_get(was, names[i]) : NULL;
         const cJSON *b = sil_json_get(now, names[i]);
-        had |= a != NULL;
-        if (!a || !cJSON_IsNumber(a) || a->valuedouble != b->valuedouble)
+        int na = cJSON_IsNumber(a), nb = cJSON_IsNumber(b);
+        if (na != nb || (na && a->valuedouble != b->valuedouble))
             differs = 1;
     }
     if (!differs)
         return;
     sil_buf_addf(&c->stat_lines, "%s: %s ", subject, label);
-    for (int side = 0; side < 2; side++) {
-        if (side == 0 && !had) {
-            sil_buf_adds(&c->stat_lines, "(none)");
-        } else {
-            for (size_t i = 0; i < n; i++) {
-                const cJSON *v = sil_json_get(side ? now : was, names[i]);
-                if (i)
-                    sil_buf_addc(&c->stat_lines, '/');
-                if (cJSON_IsNumber(v))
-                    sil_json_write_number(&c->stat_lines, v->valuedouble);
-                else
-                    sil_buf_addc(&c->stat_lines, '?');
-            }
-        }
-        sil_buf_adds(&c->stat_lines, side ? "\n" : " -> ");
-    }
+    stat_side(&c->stat_lines, was, names, n);
+    sil_buf_adds(&c->stat_lines, " -> ");
+    stat_side(&c->stat_lines, now, names, n);
+    sil_buf_addc(&c->stat_lines, '\n');
     c->stat_changes++;
 }
 
@@ -266,7 +276,7 @@ static void stat_line(struct cal *c, const char *subject, const cJSON *now, cons
 static void table_stats(struct cal *c, const struct sil_table *t, const cJSON *e, cJSON *out,
                         int print)
 {
-    char subject[1400];
+    char subject[GEN_CAL_SUBJECT_MAX + 1];
     const cJSON *fields = sil_json_get(e, "fields");
     for (const cJSON *f = fields ? fields->child : NULL; f; f = f->next) {
         const char *fname = str_of(f, "name");
@@ -276,8 +286,12 @@ static void table_stats(struct cal *c, const struct sil_table *t, const cJSON *e
             continue;
         static const char *const names[] = {"length_p50", "length_p95", "length_p99"};
         static const double at[] = {0.50, 0.95, 0.99};
-        snprintf(subject, sizeof subject, "%s.%s.%s", t->schema, t->name, fname);
+        if ((size_t)snprintf(subject, sizeof subject, "%s.%s.%s", t->schema, t->name, fname) >=
+            sizeof subject)
+            continue;
         cJSON *o = subject_obj(out, subject);
+        if (sil_json_get(o, names[0]))
+            continue; /* the same name twice ("a" + "b.c", "a.b" + "c"): the first counts */
         for (size_t i = 0; i < 3; i++)
             sil_jadd_num(o, names[i], round(quantile_at(&col->stats->length_quantiles, at[i])));
         if (print)
@@ -296,9 +310,13 @@ static void table_stats(struct cal *c, const struct sil_table *t, const cJSON *e
         for (size_t i = 0; i < fk->ncols && n < sizeof subject; i++)
             n += (size_t)snprintf(subject + n, sizeof subject - n, "%s%s", i ? "," : "",
                                   fk->cols[i]);
-        if (fk->ncols > 1 && n < sizeof subject - 1)
-            strcat(subject, ")");
+        if (fk->ncols > 1 && n < sizeof subject)
+            n += (size_t)snprintf(subject + n, sizeof subject - n, ")");
+        if (n >= sizeof subject)
+            continue; /* longer than a record may name */
         cJSON *o = subject_obj(out, subject);
+        if (sil_json_get(o, "parents_with_children"))
+            continue; /* a second key on the same columns: the first counts */
         sil_jadd_num(o, "parents_with_children", round_to(st->parents_with_children, 4));
         sil_jadd_num(o, "mean_children", round_to(st->mean_children, 4));
         if (st->arrival_column)
@@ -313,11 +331,12 @@ static void table_stats(struct cal *c, const struct sil_table *t, const cJSON *e
                  fk->ref_table);
         stat_line(c, subject, o, label, share, 1);
         stat_line(c, subject, o, "mean children per parent", mean, 1);
-        if (st->arrival_column) {
+        if (st->arrival_column)
             snprintf(label, sizeof label, "burst coefficient (p95/p50 of the gaps in %s)",
                      st->arrival_column);
-            stat_line(c, subject, o, label, burst, 1);
-        }
+        else
+            snprintf(label, sizeof label, "burst coefficient");
+        stat_line(c, subject, o, label, burst, 1);
     }
 }
 
@@ -339,10 +358,44 @@ static void shape_stats(struct cal *c, const struct sil_shape *s, const cJSON *r
     }
 }
 
+/* Does `subject` name fields of an entity of the template ("schema.table.column" or
+ * "schema.table.(a,b)")? */
+static int subject_in_template(const cJSON *root, const char *subject)
+{
+    const cJSON *ents = sil_json_get(root, "entities");
+    for (const cJSON *e = ents ? ents->child : NULL; e; e = e->next) {
+        const char *name = str_of(e, "name"), *schema = str_of(e, "schema");
+        if (!name)
+            continue;
+        if (!schema)
+            schema = "public";
+        size_t ls = strlen(schema), ln = strlen(name);
+        if (strncmp(subject, schema, ls) != 0 || subject[ls] != '.' ||
+            strncmp(subject + ls + 1, name, ln) != 0 || subject[ls + 1 + ln] != '.')
+            continue;
+        const char *rest = subject + ls + ln + 2;
+        size_t lr = strlen(rest);
+        if (lr < 2 || rest[0] != '(' || rest[lr - 1] != ')') {
+            if (field_named(e, rest))
+                return 1;
+            continue;
+        }
+        char *cols = sil_xstrndup(rest + 1, lr - 2), *save = NULL;
+        int all = 1;
+        for (char *c = strtok_r(cols, ",", &save); c && all; c = strtok_r(NULL, ",", &save))
+            all = field_named(e, c) != NULL;
+        free(cols);
+        if (all)
+            return 1;
+    }
+    return 0;
+}
+
 /* The new "calibration" record: the shape, the statistics just measured, then any
- * earlier subjects not measured this time (pinned, or gone from the shape) as they were. */
+ * earlier subjects not measured this time (pinned, or gone from the shape) as they
+ * were, as long as the template still has their fields. */
 static cJSON *calibration_record(const struct sil_shape *s, const char *shape_path,
-                                 cJSON *stats, const cJSON *old)
+                                 cJSON *stats, const cJSON *old, const cJSON *root)
 {
     cJSON *rec = sil_jnew_object();
     cJSON *sh = sil_jadd_object(rec, "shape");
@@ -354,7 +407,7 @@ static cJSON *calibration_record(const struct sil_shape *s, const char *shape_pa
         sil_jadd_str(sh, "created_at", s->created_at);
     const cJSON *was = old ? sil_json_get(old, "statistics") : NULL;
     for (const cJSON *sub = was ? was->child : NULL; sub; sub = sub->next)
-        if (!sil_json_get(stats, sub->string))
+        if (!sil_json_get(stats, sub->string) && subject_in_template(root, sub->string))
             cJSON_AddItemToObject(stats, sub->string, cJSON_Duplicate(sub, 1));
     cJSON_AddItemToObject(rec, "statistics", stats);
     return rec;
@@ -405,7 +458,7 @@ int gen_calibrate_run(const struct gen_calibrate_opts *o, char **report, struct 
     c.o = o;
     char *data = NULL, *json = NULL;
     size_t len;
-    cJSON *root = NULL;
+    cJSON *root = NULL, *orig = NULL;
     struct gen_template *tp = NULL;
     struct sil_shape *s = NULL, *prev = NULL;
     cJSON *prev_stats = NULL;
@@ -438,6 +491,9 @@ int gen_calibrate_run(const struct gen_calibrate_opts *o, char **report, struct 
         goto out;
     if (sil_json_parse(data, len, o->template_path, &root, err) < 0)
         goto out;
+    orig = cJSON_Duplicate(root, 1);
+    if (!orig)
+        SIL_BUG("out of memory copying the template");
     cJSON *ents = cJSON_GetObjectItemCaseSensitive(root, "entities");
     for (cJSON *e = ents ? ents->child : NULL; e; e = e->next)
         entity(&c, e, s, &absent, &pins);
@@ -459,7 +515,7 @@ int gen_calibrate_run(const struct gen_calibrate_opts *o, char **report, struct 
         }
         cJSON *stats = sil_jnew_object();
         shape_stats(&c, s, root, stats, 1);
-        cJSON *rec = calibration_record(s, o->shape_path, stats, oldrec);
+        cJSON *rec = calibration_record(s, o->shape_path, stats, oldrec, root);
         if (oldrec)
             cJSON_ReplaceItemInObjectCaseSensitive(root, "calibration", rec);
         else
@@ -498,9 +554,15 @@ int gen_calibrate_run(const struct gen_calibrate_opts *o, char **report, struct 
                          o->shape_path);
         sil_buf_add(&c.out, c.stat_lines.data, c.stat_lines.len);
     }
-    if (c.changes == 0 && c.stat_changes == 0)
-        sil_buf_addf(&c.out, "no changes: '%s' already matches '%s'\n", o->template_path,
-                     o->shape_path);
+    if (c.changes == 0 && c.stat_changes == 0) {
+        if (cJSON_Compare(orig, root, 1))
+            sil_buf_addf(&c.out, "no changes: '%s' already matches '%s'\n", o->template_path,
+                         o->shape_path);
+        else
+            sil_buf_addf(&c.out,
+                         "no number changed; the calibration record now follows '%s'\n",
+                         o->shape_path);
+    }
     sil_buf_addf(&c.out,
                  "%s%s: %zu changes in %zu fields and %zu tables, %zu shape statistics changed, "
                  "from '%s'\n",
@@ -523,6 +585,7 @@ out:
     free(data);
     free(json);
     cJSON_Delete(root);
+    cJSON_Delete(orig);
     gen_template_free(tp);
     sil_shape_free(s);
     return rc;

@@ -886,11 +886,6 @@ static void time_dist_from_quantiles(struct gen_col *c, enum sil_type_base b,
     }
 }
 
-static int cmp_cstr(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* A set of strings for keeping generated values apart (open addressing). */
 struct strset {
     size_t cap;
@@ -968,7 +963,7 @@ static void pii_categories(struct gen_col *c, const struct sil_categories *cat)
         w[n] = other; /* per-row values */
         c->cat_sorted = sil_xcalloc(n + 1, sizeof *c->cat_sorted);
         memcpy(c->cat_sorted, c->cat_values, n * sizeof *c->cat_sorted);
-        qsort(c->cat_sorted, n, sizeof *c->cat_sorted, cmp_cstr);
+        qsort(c->cat_sorted, n, sizeof *c->cat_sorted, sil_cmp_cstr);
     }
     c->pii_cat = 1;
     gen_cat_init(&c->cat, w, extra ? n : n + 1);

@@ -446,24 +446,33 @@ static int rd_calibration(struct sil_jctx *c, const cJSON *root)
     }
     if (stats) {
         size_t m2 = sil_jctx_key(c, "statistics");
-        if (cJSON_GetArraySize(stats) > 10000)
-            return sil_jctx_fail(c, "more than 10000 subjects");
-        for (const cJSON *sub = stats->child; sub; sub = sub->next) {
-            if (strlen(sub->string) > 1000)
-                return sil_jctx_fail(c, "a subject name longer than 1000 bytes");
-            for (const cJSON *p = stats->child; p != sub; p = p->next)
-                if (strcmp(p->string, sub->string) == 0)
-                    return sil_jctx_fail(c, "duplicate subject \"%.40s\"", sub->string);
-            size_t m3 = sil_jctx_key(c, sub->string);
-            if (sil_json_check_object(c, sub, gen_calibration_stats) < 0)
-                return -1;
-            for (const cJSON *v = sub->child; v; v = v->next) {
-                double d;
-                if (sil_json_num(c, sub, v->string, 1, 0, 1e15, &d) < 0)
-                    return -1;
+        size_t n = (size_t)cJSON_GetArraySize(stats), i = 0;
+        const char **names = sil_xcalloc(n + 1, sizeof *names);
+        int rc = 0;
+        for (const cJSON *sub = stats->child; sub && rc == 0; sub = sub->next) {
+            if (strlen(sub->string) > GEN_CAL_SUBJECT_MAX) {
+                rc = sil_jctx_fail(c, "a subject name longer than %d bytes", GEN_CAL_SUBJECT_MAX);
+                break;
             }
-            sil_jctx_restore(c, m3);
+            names[i++] = sub->string;
+            size_t m3 = sil_jctx_key(c, sub->string);
+            rc = sil_json_check_object(c, sub, gen_calibration_stats);
+            for (const cJSON *v = sub->child; v && rc == 0; v = v->next) {
+                double d;
+                rc = sil_json_num(c, sub, v->string, 1, 0, 1e300, &d);
+            }
+            if (rc == 0)
+                sil_jctx_restore(c, m3);
         }
+        if (rc == 0) {
+            qsort(names, i, sizeof *names, sil_cmp_cstr);
+            for (size_t k = 1; k < i && rc == 0; k++)
+                if (strcmp(names[k - 1], names[k]) == 0)
+                    rc = sil_jctx_fail(c, "duplicate subject \"%.40s\"", names[k]);
+        }
+        free(names);
+        if (rc < 0)
+            return -1;
         sil_jctx_restore(c, m2);
     }
     sil_jctx_restore(c, mark);

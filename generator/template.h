@@ -42,6 +42,8 @@ const struct gen_faker_spec *gen_template_faker(const struct gen_template *t, co
 int gen_template_sets_rows(const struct gen_template *t, const char *schema, const char *table);
 /* Faker method name <-> enum. */
 const char *gen_faker_name(enum gen_faker f);
+/* The longest subject name of a "calibration" record (32 key columns of 63 bytes fit). */
+#define GEN_CAL_SUBJECT_MAX 4096
 /* Statistic names a template's "calibration" record may hold (NULL-terminated). */
 extern const char *const gen_calibration_stats[];
 int gen_faker_parse(const char *s, enum gen_faker *out) SIL_WUR;

@@ -72,11 +72,6 @@ static uint64_t coprime_below(uint64_t h, uint64_t m)
     }
 }
 
-static int cmp_cstr(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* ---- formatting helpers ---- */
 
 static size_t fmt_u64(char *out, uint64_t v)
@@ -959,7 +954,7 @@ void gen_value(const struct gen_plan *p, const struct gen_table *t, const struct
                 break;
             v->buf[n < GEN_VAL_MAX ? n : GEN_VAL_MAX - 1] = '\0';
             const char *key = v->buf;
-            if (!bsearch(&key, c->cat_sorted, c->ncat, sizeof *c->cat_sorted, cmp_cstr))
+            if (!bsearch(&key, c->cat_sorted, c->ncat, sizeof *c->cat_sorted, sil_cmp_cstr))
                 break;
         }
         set_str(v, n, c->maxlen);

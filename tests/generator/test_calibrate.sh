@@ -22,8 +22,11 @@ cat >"$spec" <<'JSON'
        "faker_args": {"elements": ["US", "GB", "DE", "SE", "FR"]}},
       {"name": "created_at", "type": "timestamp", "faker_method": "date_between",
        "faker_args": {"start_date": "2023-01-04", "end_date": "2024-12-01"}}]},
+    {"name": "conversations", "row_count": 8000, "fields": [
+      {"name": "id", "type": "bigint", "primary_key": true}]},
     {"name": "messages", "row_count": 500000, "fields": [
       {"name": "id", "type": "bigint", "primary_key": true},
+      {"name": "conversation_id", "type": "bigint", "foreign_key": "conversations.id"},
       {"name": "sender_id", "type": "bigint", "foreign_key": "users.id"},
       {"name": "body", "type": "text", "faker_method": "sentence", "nullable": true, "null_fraction": 0.05}]},
     {"name": "attachments", "row_count": 60000, "fields": [
@@ -40,7 +43,8 @@ cat >"$spec" <<'JSON'
 }
 JSON
 
-# the newer shape: the chat source sampled later, larger (media ratio 0.12 -> 0.15)
+# the newer shape: the chat source sampled later, larger (media ratio 0.11 -> 0.15), and
+# messages no longer arrive in a pattern the sampler finds
 jq 'del(.checksum)
   | (.tables[] | select(.name == "users") | .rows.count) = 6000
   | (.tables[] | select(.name == "users") | .columns[] | select(.name == "country") | .stats.categories.values) +=
@@ -50,6 +54,8 @@ jq 'del(.checksum)
       [[0.005, 1672790400], [0.5, 1715363200], [0.995, 1764547200]]
   | (.tables[] | select(.name == "messages") | .rows.count) = 600000
   | (.tables[] | select(.name == "messages") | .columns[] | select(.name == "body") | .stats.null_fraction) = 0.031
+  | (.tables[] | select(.name == "messages") | .foreign_keys[0].stats) |= del(.arrival)
+  | (.tables[] | select(.name == "attachments") | .foreign_keys[0].stats) += {"parents_with_children": 0.15, "mean_children": 0.16}
   | (.tables[] | select(.name == "attachments") | .rows.count) = 90000
   | (.tables[] | select(.name == "attachments") | .columns[] | select(.name == "mime_type") | .stats.categories.values) =
       [{"value": "image/jpeg", "fraction": 0.5}, {"value": "image/webp", "fraction": 0.15},
@@ -84,7 +90,11 @@ public.messages: row_count 500000 -> 600000
 public.messages.body: null_fraction 0.05 -> 0.031
 public.attachments: row_count 60000 -> 90000
 public.attachments.mime_type: faker_args.elements [\"image/jpeg\",\"image/png\",\"video/mp4\",\"application/pdf\"] -> [\"image/jpeg\",\"image/webp\",\"image/png\",\"video/mp4\"]
-wrote $out: 7 changes in 4 fields and 3 tables, 0 shape statistics changed, from '$T_TMP/new.shape.json'
+shape statistics, the template's calibration record -> '$T_TMP/new.shape.json':
+public.messages.conversation_id: burst coefficient 2.7 -> (none)
+public.attachments.message_id: share of public.messages with children 0.11 -> 0.15
+public.attachments.message_id: mean children per parent 0.12 -> 0.16
+wrote $out: 7 changes in 4 fields and 3 tables, 3 shape statistics changed, from '$T_TMP/new.shape.json'
 kept as written (not in the shape): public.audit_events
 kept as written (--keep): public.attachments.size_bytes"
 assert_eq "$T_OUT" "$expected" "the diff names every change, old -> new, and what was kept"
@@ -92,14 +102,14 @@ cmp -s "$spec" "$T_TMP/spec.orig" && t_pass "the input template is untouched" ||
 
 # the written template: the changes, and the hand-written parts as they were
 assert_eq "$(jq -c '[.entities[] | [.name, .row_count]]' "$out")" \
-    '[["users",6000],["messages",600000],["attachments",90000],["audit_events",10]]' "row counts"
-assert_eq "$(jq -c '.entities[1].fields[2]' "$out")" \
+    '[["users",6000],["conversations",8000],["messages",600000],["attachments",90000],["audit_events",10]]' "row counts"
+assert_eq "$(jq -c '.entities[2].fields[3]' "$out")" \
     '{"name":"body","type":"text","faker_method":"sentence","nullable":true,"null_fraction":0.031}' "faker method kept, null fraction calibrated"
 assert_eq "$(jq -c '.entities[0].fields[1]' "$out")" \
     '{"name":"email","type":"string","pii":true,"faker_method":"safe_email","unique":true}' "a pii override kept exactly"
-assert_eq "$(jq -c '.entities[2].fields[3].faker_args' "$out")" '{"min":2048,"max":24000000}' "the pinned field kept"
-assert_eq "$(jq -c '[.description, .entities[0].description, .entities[3]]' "$out")" \
-    "$(jq -c '[.description, .entities[0].description, .entities[3]]' "$spec")" "descriptions and the unsampled entity kept"
+assert_eq "$(jq -c '.entities[3].fields[3].faker_args' "$out")" '{"min":2048,"max":24000000}' "the pinned field kept"
+assert_eq "$(jq -c '[.description, .entities[0].description, .entities[4]]' "$out")" \
+    "$(jq -c '[.description, .entities[0].description, .entities[4]]' "$spec")" "descriptions and the unsampled entity kept"
 # without the pin, the field follows the shape
 expect_exit 0 "unpinned" -- "$G" calibrate -s "$T_TMP/new.shape.json" -t "$spec" --dry-run
 assert_contains "$T_OUT" "public.attachments.size_bytes: faker_args.min 2048 -> 4096" "min from the shape"
@@ -130,6 +140,22 @@ expect_exit 0 "a text foreign key" -- "$G" calibrate -s "$T_TMP/tfk.shape.json" 
 assert_eq "$(jq -c '.calibration.statistics | [keys[], (.[] | keys)]' "$T_TMP/tfk.json")" \
     '["public.attachments.uploader_email",["length_p50","length_p95","length_p99","mean_children","parents_with_children"]]' \
     "one subject with both kinds of statistics"
+# a second key on the same columns (PostgreSQL allows it): the first one's statistics count
+jq 'del(.checksum) | (.tables[] | select(.name == "attachments") | .foreign_keys) +=
+      [(.tables[] | select(.name == "attachments") | .foreign_keys[-1]) + {"name": "attachments_uploader_fkey2",
+        "stats": {"coverage": 1, "parents_with_children": 0.9, "mean_children": 9}}]' \
+    "$T_TMP/tfk.shape.json" >"$T_TMP/tfk2.unsealed.json"
+"$tool" seal "$T_TMP/tfk2.unsealed.json" >"$T_TMP/tfk2.shape.json"
+expect_exit 0 "two keys on the same columns" -- "$G" calibrate -s "$T_TMP/tfk2.shape.json" -t "$T_TMP/tfk.json" -o "$T_TMP/tfk.json"
+assert_eq "$(jq -c '.calibration.statistics[] | [.parents_with_children, .mean_children]' "$T_TMP/tfk.json")" '[0.3,2]' \
+    "the first key's statistics"
+assert_eq "$(head -n 1 <<<"$T_OUT")" "no number changed; the calibration record now follows '$T_TMP/tfk2.shape.json'" \
+    "another shape with the same numbers: the record follows it, nothing else changes"
+assert_eq "$(jq -r '.calibration.shape.file' "$T_TMP/tfk.json")" tfk2.shape.json "the record names the new shape"
+# a field removed from the template takes its statistics out of the record
+jq '.entities[0].fields |= map(select(.name != "uploader_email"))' "$T_TMP/tfk.json" >"$T_TMP/tfk3.json"
+expect_exit 0 "a field removed" -- "$G" calibrate -s "$T_TMP/tfk2.shape.json" -t "$T_TMP/tfk3.json" -o "$T_TMP/tfk3.json"
+assert_eq "$(jq -c '.calibration.statistics' "$T_TMP/tfk3.json")" '{}' "its subject is gone from the record"
 
 # errors
 expect_exit 2 "an existing --out is refused" -- "$G" calibrate -s "$T_TMP/new.shape.json" -t "$spec" -o "$T_TMP/spec.orig"
