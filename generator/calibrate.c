@@ -451,6 +451,21 @@ static void entity(struct cal *c, cJSON *e, const struct sil_shape *s, struct si
     c->tables += c->changes > before;
 }
 
+/* A shape read strictly, its checksum verified, refused when expired ("ROLE 'PATH' expired"). */
+static struct sil_shape *read_fresh_shape(const char *path, const char *role, struct sil_err *err)
+{
+    struct sil_shape *s = sil_shape_read_file(path, 0, err);
+    if (!s)
+        return NULL;
+    char what[600];
+    snprintf(what, sizeof what, "%s '%s'", role, path);
+    if (sil_expiry_check(s->expires_at, what, err) < 0) {
+        sil_shape_free(s);
+        return NULL;
+    }
+    return s;
+}
+
 int gen_calibrate_run(const struct gen_calibrate_opts *o, char **report, struct sil_err *err)
 {
     struct cal c;
@@ -476,14 +491,8 @@ int gen_calibrate_run(const struct gen_calibrate_opts *o, char **report, struct 
                      o->template_path);
         goto out;
     }
-    if (!(s = sil_shape_read_file(o->shape_path, 0, err)))
+    if (!(s = read_fresh_shape(o->shape_path, "shape", err)))
         goto out;
-    {
-        char what[600];
-        snprintf(what, sizeof what, "shape '%s'", o->shape_path);
-        if (sil_expiry_check(s->expires_at, what, err) < 0)
-            goto out;
-    }
     if (sil_read_file(o->template_path, (size_t)64 << 20, &data, &len, err) < 0)
         goto out;
     /* the template must be valid as it stands: calibration never repairs it */
@@ -501,11 +510,7 @@ int gen_calibrate_run(const struct gen_calibrate_opts *o, char **report, struct 
     {
         cJSON *oldrec = cJSON_GetObjectItemCaseSensitive(root, "calibration");
         if (o->previous_path) {
-            if (!(prev = sil_shape_read_file(o->previous_path, 0, err)))
-                goto out;
-            char what[600];
-            snprintf(what, sizeof what, "previous shape '%s'", o->previous_path);
-            if (sil_expiry_check(prev->expires_at, what, err) < 0)
+            if (!(prev = read_fresh_shape(o->previous_path, "previous shape", err)))
                 goto out;
             prev_stats = sil_jnew_object();
             shape_stats(&c, prev, root, prev_stats, 0);
